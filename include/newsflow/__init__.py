@@ -1,0 +1,45 @@
+"""newsflow: raw scraped news in, clean validated Parquet out.
+
+The public API is import-cheap: heavy modules load on first use, so importing ``newsflow`` at DAG
+parse time costs nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from newsflow.errors import Rejected
+
+__version__ = "0.1.0"
+PIPELINE_VERSION = __version__
+
+__all__ = ["PIPELINE_VERSION", "Rejected", "__version__", "parse_article", "read", "read_published"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+def parse_article(raw: bytes | str, *, filename: str = "", url: str | None = None) -> dict[str, Any]:
+    """Parse one raw article (text scrape, HTML page or JSON record) into clean fields.
+
+    Raises ``Rejected`` with ``.reason`` and ``.detail`` for input that cannot be an article.
+    """
+    from newsflow.parse import parse_article as _parse
+
+    return _parse(raw, filename=filename, url=url)
+
+
+def read(table: str, start: Any = None, end: Any = None, columns: list[str] | None = None,
+         filters: Any = None, lake: Any = None) -> pd.DataFrame:
+    """Read one lake table for an ``ingest_date`` range into pandas (see ``newsflow.reader``)."""
+    from newsflow.reader import read as _read
+
+    return _read(table, start=start, end=end, columns=columns, filters=filters, lake=lake)
+
+
+def read_published(start: Any = None, end: Any = None, columns: list[str] | None = None,
+                   lake: Any = None) -> pd.DataFrame:
+    """Read articles by ``published_at`` range (see ``newsflow.reader``)."""
+    from newsflow.reader import read_published as _read_published
+
+    return _read_published(start, end, columns=columns, lake=lake)

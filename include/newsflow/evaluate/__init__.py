@@ -1,0 +1,1 @@
+"""Evaluation commands: ``python -m newsflow.evaluate {extraction,metadata,entities}``."""
