@@ -29,7 +29,7 @@ REASONS: dict[str, str] = {
 }
 
 
-class Rejected(Exception):  # noqa: N818 - the public contract names it Rejected
+class Rejected(Exception):
     """An input unit that cannot become an article; carries a reason code and a human detail."""
 
     def __init__(self, reason: str, detail: str = "") -> None:

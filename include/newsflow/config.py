@@ -1,0 +1,72 @@
+"""Settings read from ``NEWSFLOW_*`` environment variables when a task runs, never at DAG parse time.
+
+Tier one of three: process-wide settings here, credentials in Airflow Connections, per-run overrides as
+DAG ``Param``s passed into the step functions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Repository root for an editable install (``include/newsflow/config.py`` -> repo).
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+TABLES = ("articles", "sentences", "entities", "quarantine")
+REPORTS = "reports"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about a run; build it with ``Settings.from_env()``."""
+
+    landing_root: Path = field(default_factory=lambda: PROJECT_ROOT / "data" / "landing")
+    lake_root: Path = field(default_factory=lambda: PROJECT_ROOT / "data" / "lake")
+    #: Target number of input units per shard (one mapped task each).
+    shard_size: int = 500
+    #: Largest accepted input file, compressed (bytes); larger files are quarantined TOO_LARGE.
+    max_file_bytes: int = 50 * 1024 * 1024
+    #: Largest accepted single article (HTML, text or one JSON record) after decompression.
+    max_unit_bytes: int = 5 * 1024 * 1024
+    #: Largest decompressed size of one ``.gz`` file; streaming stops past it (gzip bombs).
+    max_decompressed_bytes: int = 100 * 1024 * 1024
+    #: Rows per Parquet row group in published files.
+    row_group_rows: int = 20_000
+    #: Day-level quality thresholds (share of input units), checked by the validate step.
+    max_quarantine_rate: float = 0.5
+    max_duplicate_rate: float = 0.5
+    #: spaCy ``nlp.pipe`` batch size.
+    nlp_batch_size: int = 64
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        defaults = cls()
+
+        def text(name: str) -> str:
+            return env.get(name, "").strip()
+
+        def path(name: str, default: Path) -> Path:
+            value = text(name)
+            return Path(value).expanduser().absolute() if value else default
+
+        def integer(name: str, default: int) -> int:
+            return int(text(name)) if text(name) else default
+
+        def real(name: str, default: float) -> float:
+            return float(text(name)) if text(name) else default
+
+        return cls(
+            landing_root=path("NEWSFLOW_LANDING_ROOT", defaults.landing_root),
+            lake_root=path("NEWSFLOW_LAKE_ROOT", defaults.lake_root),
+            shard_size=integer("NEWSFLOW_SHARD_SIZE", defaults.shard_size),
+            max_file_bytes=integer("NEWSFLOW_MAX_FILE_BYTES", defaults.max_file_bytes),
+            max_unit_bytes=integer("NEWSFLOW_MAX_UNIT_BYTES", defaults.max_unit_bytes),
+            max_decompressed_bytes=integer("NEWSFLOW_MAX_DECOMPRESSED_BYTES", defaults.max_decompressed_bytes),
+            row_group_rows=integer("NEWSFLOW_ROW_GROUP_ROWS", defaults.row_group_rows),
+            max_quarantine_rate=real("NEWSFLOW_MAX_QUARANTINE_RATE", defaults.max_quarantine_rate),
+            max_duplicate_rate=real("NEWSFLOW_MAX_DUPLICATE_RATE", defaults.max_duplicate_rate),
+            nlp_batch_size=integer("NEWSFLOW_NLP_BATCH_SIZE", defaults.nlp_batch_size),
+        )

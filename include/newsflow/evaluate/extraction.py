@@ -1,0 +1,240 @@
+"""Score article-body extraction against a hand-checked benchmark (token-shingle P/R/F1).
+
+The metric reproduces the scrapinghub article-extraction-benchmark ``evaluate.py`` so our figures
+are comparable with published ones: 4-gram shingles over ``\\w+`` tokens, per-page TP/FP/FN
+normalised to sum 1, precision and recall averaged over pages, F1 from the averages, accuracy as
+the share of pages whose token sequence matches exactly, and bootstrap standard deviations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import random
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+TpFpFn = tuple[float, float, float]
+
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE | re.MULTILINE | re.IGNORECASE | re.DOTALL)
+
+
+def tokenize(text: str | None) -> list[str]:
+    """Tokens as the benchmark counts them: runs of word characters."""
+    return _TOKEN_RE.findall(text or "")
+
+
+def _ngrams(text: str | None, n: int) -> list[tuple[str, ...]]:
+    tokens = tokenize(text)
+    result = []
+    for i in range(max(1, len(tokens) - n + 1)):
+        shingle = tuple(tokens[i: i + n])
+        if shingle:
+            result.append(shingle)
+    return result
+
+
+def string_shingle_matching(true: str | None, pred: str | None, ngram_n: int = 4) -> TpFpFn:
+    """TP/FP/FN over 4-gram shingles, normalised so long pages weigh no more than short ones."""
+    true_shingles = Counter(_ngrams(true, ngram_n))
+    pred_shingles = Counter(_ngrams(pred, ngram_n))
+    tp = fp = fn = 0.0
+    for key in set(true_shingles) | set(pred_shingles):
+        true_count = true_shingles.get(key, 0)
+        pred_count = pred_shingles.get(key, 0)
+        tp += min(true_count, pred_count)
+        fp += max(0, pred_count - true_count)
+        fn += max(0, true_count - pred_count)
+    total = tp + fp + fn
+    if total > 0:
+        return tp / total, fp / total, fn / total
+    return tp, fp, fn
+
+
+def precision_score(tp: float, fp: float, fn: float) -> float:
+    if fp == fn == 0:
+        return 1.0
+    if tp == fp == 0:
+        return 0.0
+    return tp / (tp + fp)
+
+
+def recall_score(tp: float, fp: float, fn: float) -> float:
+    if fp == fn == 0:
+        return 1.0
+    if tp == fn == 0:
+        return 0.0
+    return tp / (tp + fn)
+
+
+def get_accuracy(true: str | None, pred: str | None) -> float:
+    """1.0 when the predicted token sequence equals the true one exactly."""
+    return float(tokenize(true) == tokenize(pred))
+
+
+def metrics_from_tp_fp_fns(tp_fp_fns: list[TpFpFn]) -> dict[str, float]:
+    """Page-averaged precision and recall (pages without any shingle on that side skipped), F1 of them."""
+    precisions = [precision_score(*t) for t in tp_fp_fns if t[0] + t[1] > 0]
+    recalls = [recall_score(*t) for t in tp_fp_fns if t[0] + t[2] > 0]
+    precision = statistics.mean(precisions) if precisions else 0.0
+    recall = statistics.mean(recalls) if recalls else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"f1": f1, "precision": precision, "recall": recall}
+
+
+def evaluate(ground_truth: dict[str, dict], prediction: dict[str, dict], n_bootstrap: int = 1000,
+             seed: int | None = 0) -> dict[str, Any]:
+    """Benchmark metrics plus ``*_std`` bootstrap standard deviations (seeded for reproducible output)."""
+    if ground_truth.keys() != prediction.keys():
+        raise ValueError("prediction keys do not match ground truth")
+    tp_fp_fns: list[TpFpFn] = []
+    accuracies: list[float] = []
+    for key in ground_truth:
+        true = ground_truth[key].get("articleBody", "")
+        pred = prediction[key].get("articleBody", "")
+        tp_fp_fns.append(string_shingle_matching(true=true, pred=pred))
+        accuracies.append(get_accuracy(true=true, pred=pred))
+    metrics: dict[str, Any] = dict(metrics_from_tp_fp_fns(tp_fp_fns))
+    metrics["tp_fp_fns"] = tp_fp_fns
+    metrics["accuracy"] = statistics.mean(accuracies) if accuracies else 0.0
+    rng = random.Random(seed)
+    samples: dict[str, list[float]] = {}
+    n = len(tp_fp_fns)
+    for _ in range(n_bootstrap if n else 0):
+        indices = [rng.randint(0, n - 1) for _ in range(n)]
+        for key, value in metrics_from_tp_fp_fns([tp_fp_fns[i] for i in indices]).items():
+            samples.setdefault(key, []).append(value)
+        samples.setdefault("accuracy", []).append(statistics.mean([accuracies[i] for i in indices]))
+    for key in ("f1", "precision", "recall", "accuracy"):
+        values = samples.get(key, [])
+        metrics[f"{key}_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
+    return metrics
+
+
+@dataclass
+class Page:
+    """One benchmark page: its id, URL, raw (gunzipped) HTML bytes and true body."""
+
+    page_id: str
+    url: str | None
+    raw: bytes
+    body: str
+
+
+def load_pages(data_dir: Path, limit: int | None = None) -> list[Page]:
+    """Pages of a benchmark folder (``html/<id>.html.gz`` + ``ground-truth.json``), sorted by id."""
+    truth = json.loads((data_dir / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for page_id in sorted(truth):
+        path = data_dir / "html" / f"{page_id}.html.gz"
+        if not path.exists():
+            path = data_dir / "html" / f"{page_id}.html"
+            raw = path.read_bytes()
+        else:
+            raw = gzip.decompress(path.read_bytes())
+        pages.append(Page(page_id, truth[page_id].get("url"), raw, truth[page_id].get("articleBody", "")))
+        if limit is not None and len(pages) >= limit:
+            break
+    return pages
+
+
+def _pipeline_extractor() -> Callable[[Page], str]:
+    import newsflow
+
+    def extract(page: Page) -> str:
+        try:
+            return newsflow.parse_article(page.raw, filename=f"{page.page_id}.html", url=page.url)["body"] or ""
+        except newsflow.Rejected as exc:
+            log.info("page %s rejected: %s", page.page_id, exc)
+            return ""
+
+    return extract
+
+
+def _raw_html_extractor() -> Callable[[Page], str]:
+    from newsflow.html import extract_html
+
+    def extract(page: Page) -> str:
+        return extract_html(page.raw, url=page.url)["body"] or ""
+
+    return extract
+
+
+def _trafilatura_extractor() -> Callable[[Page], str]:
+    import trafilatura
+
+    def extract(page: Page) -> str:
+        return trafilatura.extract(page.raw, include_comments=False) or ""
+
+    return extract
+
+
+def run_extractor(extract: Callable[[Page], str], pages: Iterable[Page]) -> tuple[dict[str, dict], float]:
+    """Predictions keyed by page id and the wall-clock seconds spent extracting."""
+    predictions: dict[str, dict] = {}
+    elapsed = 0.0
+    for page in pages:
+        start = time.perf_counter()
+        body = extract(page)
+        elapsed += time.perf_counter() - start
+        predictions[page.page_id] = {"articleBody": body}
+    return predictions, elapsed
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, required=True,
+                        help="benchmark folder with html/<id>.html.gz and ground-truth.json")
+    parser.add_argument("--limit", type=int, default=None, help="score only the first N pages (sorted by id)")
+    parser.add_argument("--compare", choices=["trafilatura"], default=None,
+                        help="also score trafilatura.extract on the same pages in the same run")
+    parser.add_argument("--raw-html", action="store_true",
+                        help="score newsflow.html.extract_html directly instead of newsflow.parse_article")
+    parser.add_argument("--n-bootstrap", type=int, default=1000)
+    parser.add_argument("--per-page", type=Path, default=None, help="write per-page F1/P/R as JSON here")
+
+
+def _line(name: str, metrics: dict[str, Any], pages_per_second: float) -> str:
+    return (f"{name:<12} F1 {metrics['f1']:.3f} ± {metrics['f1_std']:.3f}  "
+            f"P {metrics['precision']:.3f} ± {metrics['precision_std']:.3f}  "
+            f"R {metrics['recall']:.3f} ± {metrics['recall_std']:.3f}  "
+            f"accuracy {metrics['accuracy']:.3f} ± {metrics['accuracy_std']:.3f}  pages/s {pages_per_second:.1f}")
+
+
+def run(args: argparse.Namespace) -> int:
+    pages = load_pages(args.data, args.limit)
+    if not pages:
+        print("no pages found")
+        return 1
+    truth = {p.page_id: {"articleBody": p.body} for p in pages}
+    extractors: list[tuple[str, Callable[[Page], str]]] = [
+        ("newsflow", _raw_html_extractor() if args.raw_html else _pipeline_extractor())]
+    if args.compare == "trafilatura":
+        extractors.append(("trafilatura", _trafilatura_extractor()))
+    results: dict[str, tuple[dict[str, Any], float]] = {}
+    for name, extract in extractors:
+        predictions, elapsed = run_extractor(extract, pages)
+        metrics = evaluate(truth, predictions, args.n_bootstrap)
+        speed = len(pages) / elapsed if elapsed > 0 else float("inf")
+        results[name] = (metrics, speed)
+        print(_line(name, metrics, speed))
+        if args.per_page and name == "newsflow":
+            rows = {}
+            for page, t in zip(pages, metrics["tp_fp_fns"], strict=True):
+                p, r = precision_score(*t), recall_score(*t)
+                rows[page.page_id] = {"f1": 2 * p * r / (p + r) if p + r else 0.0, "precision": p, "recall": r,
+                                      "url": page.url}
+            args.per_page.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    ours, speed = results["newsflow"]
+    print(f"pages {len(pages)}")
+    print(f"F1 {ours['f1']:.3f} P {ours['precision']:.3f} R {ours['recall']:.3f} pages/s {speed:.1f}")
+    return 0

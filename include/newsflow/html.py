@@ -1,0 +1,735 @@
+"""HTML article extraction: main text plus page metadata from one parse of the page.
+
+The page is decoded and parsed once with lxml (never touching the network); metadata comes from
+that tree (JSON-LD, meta tags, ``<time>``, bylines, canonical link, URL) and the same tree is handed
+to trafilatura for the main text, whose own metadata pass is skipped because ours is stricter about
+dates and authors. The text is then cleaned of lines that are page furniture rather than article.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement, HTMLParser, document_fromstring
+
+from newsflow.bylines import looks_like_person_name, parse_byline
+from newsflow.dates import find_date, parse_datetime
+
+log = logging.getLogger(__name__)
+
+__all__ = ["decode_html", "extract_html"]
+
+# ---------------------------------------------------------------------------------------------
+# Decoding
+# ---------------------------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_DECLARED = re.compile(
+    rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{2,40})"""
+    rb"""|<\?xml[^>]{0,100}encoding\s*=\s*["']([a-zA-Z0-9_.:-]{2,40})""",
+    re.IGNORECASE,
+)
+# Browsers treat these labels as windows-1252 (WHATWG): curly quotes live in 0x80-0x9f.
+_AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "iso_8859-1",
+              "windows-1252", "cp1252", "iso-8859-15", "latin9"}
+
+
+def _codec(label: str) -> str | None:
+    label = label.strip().lower()
+    if label in _AS_CP1252:
+        return "cp1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes) -> str:
+    """Decode page bytes: BOM, then the declared charset, then UTF-8, then detection; never raises."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                break
+    match = _DECLARED.search(data[:8192])
+    if match:
+        codec = _codec((match.group(1) or match.group(2)).decode("ascii", "ignore"))
+        if codec and codec != "utf-16" and not codec.startswith("utf-32"):
+            try:
+                return data.decode(codec)
+            except (UnicodeDecodeError, LookupError):
+                log.debug("declared charset %s does not decode the page", codec)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+        if best is not None and best.encoding:
+            codec = _codec(best.encoding) or best.encoding
+            return data.decode(codec, errors="replace")
+    except Exception:  # detection is best effort; a wrong guess still beats no text
+        log.debug("charset detection failed", exc_info=True)
+    return data.decode("cp1252", errors="replace")
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+# ---------------------------------------------------------------------------------------------
+
+# no_network and an HTML parser (which never loads DTDs or external entities) keep parsing offline.
+_PARSER = HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
+                     no_network=True, huge_tree=False)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+# Control characters (other than whitespace) and U+FFFD: many of them mean bytes that are not text.
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+_INVALID_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _parse(text: str) -> HtmlElement | None:
+    text = _INVALID_CHARS.sub("", _XML_DECL.sub("", text, count=1))
+    if not text.strip():
+        return None
+    try:
+        tree = document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError, etree.XMLSyntaxError):
+        return None
+    return tree if tree is not None and len(tree) else None
+
+
+def _text(node: Any) -> str:
+    """Visible text of an element with whitespace collapsed."""
+    try:
+        return " ".join(node.text_content().split())
+    except (ValueError, AttributeError):
+        return ""
+
+
+def _clean(value: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON-LD
+# ---------------------------------------------------------------------------------------------
+
+_ARTICLE_TYPES = {
+    "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "askpublicnewsarticle", "blogposting",
+    "liveblogposting", "socialmediaposting", "report", "scholarlyarticle", "techarticle", "posting",
+    "satiricalarticle", "advertisercontentarticle", "medicalscholarlyarticle", "discussionforumposting",
+}
+_PAGE_TYPES = {"webpage", "itempage", "collectionpage", "aboutpage", "searchresultspage", "profilepage"}
+_ORG_TYPES = {"organization", "newsmediaorganization", "corporation", "website", "brand"}
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    kind = obj.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.rsplit("/", 1)[-1].lower() for k in kinds if isinstance(k, str)}
+
+
+def _walk_jsonld(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """Every object in a JSON-LD document: top level, lists and ``@graph`` members (not deep fields)."""
+    if depth > 4:
+        return
+    if isinstance(value, list):
+        for item in value:
+            yield from _walk_jsonld(item, depth + 1)
+    elif isinstance(value, dict):
+        yield value
+        if "@graph" in value:
+            yield from _walk_jsonld(value["@graph"], depth + 1)
+        main = value.get("mainEntity")
+        if isinstance(main, dict | list):
+            yield from _walk_jsonld(main, depth + 1)
+
+
+def _load_json(text: str) -> Any:
+    text = text.strip()
+    text = re.sub(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$", "", text).strip().rstrip(";")
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        try:
+            return json.loads(re.sub(r"[\x00-\x1f]+", " ", text), strict=False)
+        except ValueError:
+            return None
+
+
+def _jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+    objects: list[dict[str, Any]] = []
+    for script in tree.iterfind(".//script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
+        data = _load_json(script.text or "")
+        if data is not None:
+            objects.extend(_walk_jsonld(data))
+    return objects
+
+
+def _names(value: Any, *, people_only: bool = False) -> list[str]:
+    """Names from a JSON-LD author/publisher field: a string, an object, or a list of them."""
+    out: list[str] = []
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, str):
+            out.append(_clean(item))
+        elif isinstance(item, dict):
+            if people_only and _types(item) & _ORG_TYPES:
+                continue
+            name = item.get("name")
+            if isinstance(name, list):
+                name = name[0] if name else None
+            if isinstance(name, dict):
+                name = name.get("@value")
+            if not name and (item.get("givenName") or item.get("familyName")):
+                name = f"{item.get('givenName') or ''} {item.get('familyName') or ''}"
+            if isinstance(name, str) and name.strip():
+                out.append(_clean(name))
+    return [n for n in out if n]
+
+
+def _first_str(value: Any) -> str:
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str | dict)), None)
+    if isinstance(value, dict):
+        value = value.get("@id") or value.get("url") or value.get("name")
+    return _clean(value) if isinstance(value, str) else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Meta tags
+# ---------------------------------------------------------------------------------------------
+
+
+def _meta_map(tree: HtmlElement) -> dict[str, list[str]]:
+    """All ``<meta>`` values keyed by lower-cased property/name/itemprop/http-equiv."""
+    meta: dict[str, list[str]] = {}
+    for node in tree.iterfind(".//meta"):
+        content = node.get("content")
+        if content is None:
+            continue
+        content = _clean(content)
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = node.get(attr)
+            if key:
+                meta.setdefault(key.strip().lower(), []).append(content)
+    return meta
+
+
+def _meta(meta: dict[str, list[str]], *keys: str) -> str:
+    for key in keys:
+        for value in meta.get(key, []):
+            if value:
+                return value
+    return ""
+
+
+_PUBLISHED_KEYS = (
+    "article:published_time", "article:published", "og:article:published_time", "datepublished",
+    "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date", "publish_date",
+    "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "dc.date", "dcterms.date",
+    "date", "article.published", "originalpublicationdate", "citation_publication_date",
+    "cxenseparse:recs:publishtime", "displaydate", "article_date_original", "og:published_time",
+    "published_time", "release_date", "created",
+)
+_MODIFIED_KEYS = (
+    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "dc.date.modified",
+    "last-modified", "lastmod", "article.updated", "modified", "og:article:modified_time",
+)
+_AUTHOR_KEYS = ("author", "article:author", "dc.creator", "dcterms.creator", "byl", "parsely-author",
+                "sailthru.author", "twitter:creator:name", "citation_author")
+
+
+# ---------------------------------------------------------------------------------------------
+# Title, source, language
+# ---------------------------------------------------------------------------------------------
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|/)\s+")
+
+
+def _strip_site_suffix(title: str, site_names: list[str], h1: str) -> str:
+    """Remove ' | Section | Site' style suffixes and 'Site: ' prefixes the page adds to headlines."""
+    title = _clean(title)
+    if not title:
+        return title
+    if h1 and len(h1) >= 15 and title.startswith(h1) and len(h1) < len(title):
+        return h1
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) == 1:
+        for name in site_names:
+            if name and title.lower().startswith(name.lower() + ": "):
+                return title[len(name) + 2:].strip()
+        return title
+    lowered = [n.lower() for n in site_names if n]
+    # Drop trailing (then leading) segments that are the site name or short labels around a long headline.
+    while len(parts) > 1:
+        last = parts[-1].strip()
+        if last.lower() in lowered or any(n and (n in last.lower() or last.lower() in n) for n in lowered):
+            parts.pop()
+            continue
+        head_len = len(" ".join(parts[:-1]).split())
+        if len(last.split()) <= 4 and head_len >= 4 and head_len > len(last.split()):
+            parts.pop()
+            continue
+        break
+    while len(parts) > 1 and parts[0].strip().lower() in lowered:
+        parts.pop(0)
+    # Re-join with the original separators by slicing the original string.
+    kept = parts[0]
+    if len(parts) > 1:
+        start = title.find(parts[0])
+        end = title.rfind(parts[-1]) + len(parts[-1])
+        kept = title[start:end] if start >= 0 and end > start else " - ".join(parts)
+    return kept.strip()
+
+
+def _language(tree: HtmlElement, meta: dict[str, list[str]], ld_lang: str) -> str | None:
+    for candidate in (tree.get("lang"), tree.get("xml:lang"),
+                      tree.get("{http://www.w3.org/XML/1998/namespace}lang"),
+                      _meta(meta, "content-language", "og:locale", "language", "dc.language"), ld_lang):
+        if candidate:
+            code = re.split(r"[-_\s,;]", candidate.strip().lower(), maxsplit=1)[0]
+            if re.fullmatch(r"[a-z]{2}", code):
+                return code
+    return None
+
+
+def _host_name(url: str | None) -> str:
+    if not url:
+        return ""
+    host = urlsplit(url).hostname or ""
+    return host[4:] if host.startswith("www.") else host
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates and bylines from the page
+# ---------------------------------------------------------------------------------------------
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
+_AVOID_ANCESTORS = re.compile(
+    r"related|recommend|comment|sidebar|aside|footer|nav|menu|promo|teaser|more-|most-|trending|popular|"
+    r"newsletter|widget|rail|outbrain|taboola", re.IGNORECASE)
+
+
+def _in_furniture(node: HtmlElement) -> bool:
+    """True when the node sits in a related-links box, comments, navigation or footer."""
+    for parent in node.iterancestors():
+        if parent.tag in {"nav", "footer", "aside"}:
+            return True
+        label = f"{parent.get('class') or ''} {parent.get('id') or ''}"
+        if label.strip() and _AVOID_ANCESTORS.search(label):
+            return True
+    return False
+
+
+def _time_elements(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
+    for node in tree.iterfind(".//time"):
+        value = node.get("datetime") or node.get("content") or ""
+        if not value:
+            value = _text(node)
+        if value and not _in_furniture(node):
+            yield node, value
+
+
+_MARKED_ATTRS = etree.XPath("//@class | //@id | //@rel | //@itemprop")
+_MARK = re.compile(r"(byline|author)|(caption|credit)|(related|recommend|read-more|more-stories|most-read|"
+                   r"most-popular|also-read)", re.IGNORECASE)
+
+
+def _scan(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement], list[HtmlElement]]:
+    """One pass over marked attributes: byline, caption/credit and related-box elements, in page order.
+
+    A single attribute scan is several times cheaper than one XPath per kind on large pages.
+    """
+    bylines: list[HtmlElement] = []
+    captions: list[HtmlElement] = []
+    related: list[HtmlElement] = []
+    seen: set[int] = set()
+    for value in _MARKED_ATTRS(tree):
+        m = _MARK.search(value)
+        if not m:
+            continue
+        node = value.getparent()
+        key = id(node)
+        if node is None or key in seen:
+            continue
+        seen.add(key)
+        if m.group(1):
+            bylines.append(node)
+        elif m.group(2):
+            captions.append(node)
+        elif node.tag in {"section", "aside", "div", "ul", "ol", "nav"}:
+            related.append(node)
+    return bylines, captions, related
+
+
+def _visible_bylines(nodes: list[HtmlElement]) -> list[str]:
+    """Texts of byline-like elements (rel/itemprop/class 'author', 'byline') outside furniture."""
+    texts: list[str] = []
+    for node in nodes:
+        if node.tag in {"script", "style", "meta", "link", "img", "body", "html", "article", "main"}:
+            continue
+        text = _text(node)
+        if 3 <= len(text) <= 200 and text not in texts and not _in_furniture(node):
+            texts.append(text)
+        if len(texts) >= 12:
+            break
+    return texts
+
+
+# ---------------------------------------------------------------------------------------------
+# Main text
+# ---------------------------------------------------------------------------------------------
+
+
+# Whole lines that are page furniture, not article text (share prompts, newsletters, related boxes).
+_FURNITURE_LINE = re.compile(
+    r"^(?:"
+    r"(?:share|share this(?: article| story)?|share on \w+|tweet|email|print|copy link|comments?|"
+    r"advertisement|advertising|sponsored|ad|skip advertisement|continue reading(?: below)?|"
+    r"read more|read more:.*|related|related (?:articles|stories|content|coverage|topics):?.*|"
+    r"more on this story|most (?:viewed|read|popular)|trending|recommended(?: for you)?|"
+    r"you may also like|top stories|more from .{0,40}|listen to (?:this )?article.*|"
+    r"\d+ min(?:ute)?s? read|sign up|subscribe|log ?in|sign in|register|"
+    r"follow us(?: on .*)?|image|photo|video|getty images|"
+    r"(?:image|photo|photograph|picture|illustration) ?(?:credit|:).{0,80}|"
+    r"(?:sign up|subscribe) (?:to|for) (?:our|the) .{0,80}newsletter.*|"
+    r".{0,60}newsletter(?: sign-?up)?\W*|"
+    r"we use cookies.*|this (?:web)?site uses cookies.*|accept(?: all)? cookies"
+    r")[.:!]?)$",
+    re.IGNORECASE,
+)
+
+
+_FIGCAPTIONS = etree.XPath("//figcaption")
+
+
+def _caption_texts(tree: HtmlElement, marked: list[HtmlElement]) -> list[str]:
+    """Figure captions and photo credits, collected so they can be kept out of the body."""
+    captions: list[str] = []
+    for node in [*_FIGCAPTIONS(tree), *marked]:
+        if node.tag in {"script", "style", "body", "html", "article", "main", "section"}:
+            continue
+        text = _text(node)
+        if 2 <= len(text) <= 600 and text not in captions:
+            captions.append(text)
+    return captions
+
+
+def _body_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+_PROMO = re.compile(r"\b(?:subscribe|sign up|signup|sign-up)\b.{0,120}\b(?:newsletters?|inbox)\b|"
+                    r"\b(?:newsletters?|inbox)\b.{0,120}\b(?:subscribe|sign up)\b", re.IGNORECASE)
+
+
+def _clean_body(lines: list[str], captions: list[str], headings: list[str], byline_texts: list[str]) -> list[str]:
+    """Drop caption, headline, byline/dateline and furniture lines; keep the article's paragraphs in order."""
+    caption_set = {_clean(c).lower() for c in captions}
+    byline_set = {_clean(b).lower() for b in byline_texts}
+    heading_set = {_clean(h).lower() for h in headings if h}
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        norm = _clean(line).lower()
+        if norm in caption_set:
+            continue
+        if _FURNITURE_LINE.match(norm):
+            continue
+        if i < 3 and (norm in heading_set or norm in byline_set):
+            continue
+        if len(norm.split()) <= 14 and _PROMO.search(norm):
+            continue
+        out.append(line)
+    return out
+
+
+def _run_trafilatura(tree: HtmlElement, url: str | None, *, fast: bool) -> str:
+    import trafilatura
+
+    try:
+        document = trafilatura.bare_extraction(
+            tree, url=url, fast=fast, favor_precision=True, include_comments=False, include_tables=True,
+            with_metadata=False, output_format="python")
+    except Exception:  # trafilatura is robust but a library bug must not lose the page
+        log.warning("trafilatura failed on %s", url, exc_info=True)
+        return ""
+    if document is None:
+        return ""
+    return getattr(document, "text", None) or ""
+
+
+# Below this many characters the fast pass may have stopped at a teaser; the full pass (with its
+# readability/justext comparison) costs about twice as much, so it runs only then.
+_FULL_PASS_BELOW = 1500
+
+
+def _main_text(tree: HtmlElement, url: str | None, ld_body: str) -> str:
+    """Main text via trafilatura's fast pass, re-run with its fallbacks when the result looks truncated."""
+    text = _run_trafilatura(tree, url, fast=True)
+    if len(text) < _FULL_PASS_BELOW or (ld_body and len(text) < 0.6 * len(ld_body)):
+        fuller = _run_trafilatura(tree, url, fast=False)
+        if len(fuller) > len(text):
+            text = fuller
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Non-article detection
+# ---------------------------------------------------------------------------------------------
+
+_ERROR_TITLE = re.compile(
+    r"\b(?:404|410|500|503|page not found|not found|error|access denied|forbidden|"
+    r"service unavailable|page (?:does not|doesn't) exist|no longer available)\b", re.IGNORECASE)
+_PAYWALL = re.compile(
+    r"subscribe to (?:read|continue)|to continue reading|already a subscriber|subscribers? only|"
+    r"sign in to (?:read|continue)|log in to (?:read|continue)|create a free account to (?:read|continue)|"
+    r"this (?:article|content|story) is (?:for|available to|only available to) (?:paid )?subscribers|"
+    r"unlock this (?:article|story)|become a (?:member|subscriber) to read|premium content",
+    re.IGNORECASE)
+
+
+_WORDISH = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W\d_]+[\w'’-]*|\d+")
+
+
+def _size(text: str) -> int:
+    """Word count that also works for CJK text, where each character counts as a word."""
+    return len(_WORDISH.findall(text))
+
+
+def _not_article_reason(body: str, title: str, tree: HtmlElement, has_article_meta: bool) -> str | None:
+    words = _size(body)
+    if words >= 120:
+        if words < 250 and _PAYWALL.search(body[-600:]) and not has_article_meta:
+            return "paywall stub"
+        return None
+    page_text = _text(tree.find("body") if tree.find("body") is not None else tree)
+    if _ERROR_TITLE.search(title or "") and words < 80:
+        return "error page"
+    if _PAYWALL.search(body) or _PAYWALL.search(page_text[:20000]):
+        return "paywall stub"
+    links = tree.xpath("count(//a[@href])")
+    if words < 60 and links >= 30:
+        return "index page"
+    if words < 25:
+        return "no main text"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Public entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def _empty_result(url: str | None, reason: str) -> dict[str, Any]:
+    return {
+        "title": None, "body": "", "image_captions": [], "related_headlines": [], "authors": [],
+        "published_at": None, "published_at_raw": None, "published_at_source": None, "modified_at": None,
+        "source": None, "section": None, "url": url, "language_hint": None, "is_article": False,
+        "not_article_reason": reason,
+    }
+
+
+def _related_headlines(boxes: list[HtmlElement]) -> list[str]:
+    """Link texts inside related/recommended boxes: useful context, never body text."""
+    out: list[str] = []
+    for box in boxes:
+        for link in box.iter("a"):
+            text = _text(link)
+            if 20 <= len(text) <= 200 and len(text.split()) >= 4 and text not in out:
+                out.append(text)
+                if len(out) >= 20:
+                    return out
+    return out
+
+
+def extract_html(html: str | bytes, *, url: str | None = None) -> dict[str, Any]:
+    """Extract the article text and page metadata from one HTML page (str or raw bytes).
+
+    Returns the dict documented in the package contract; never raises on bad input (non-articles and
+    garbage come back with ``is_article`` False and a ``not_article_reason``).
+    """
+    try:
+        return _extract(html, url)
+    except Exception:  # the contract is "never raises": one odd page must not stop a batch
+        log.exception("HTML extraction failed for %s", url)
+        return _empty_result(url, "unparseable")
+
+
+def _extract(html: str | bytes, url: str | None) -> dict[str, Any]:
+    if isinstance(html, bytes | bytearray):
+        text = decode_html(bytes(html))
+    elif isinstance(html, str):
+        text = html
+    else:
+        return _empty_result(url, "no main text")
+    sample = text[:20000]
+    if sample and len(_BINARY.findall(sample)) > 0.02 * len(sample):
+        return _empty_result(url, "binary data")
+    tree = _parse(text)
+    if tree is None:
+        return _empty_result(url, "no main text")
+
+    meta = _meta_map(tree)
+    objects = _jsonld_objects(tree)
+    article_ld = next((o for o in objects if _types(o) & _ARTICLE_TYPES), None)
+    page_ld = next((o for o in objects if _types(o) & _PAGE_TYPES), None)
+    ld = article_ld or {}
+
+    # URL: canonical link, then og:url, then JSON-LD, then the given one.
+    canonical = ""
+    for link in tree.iterfind(".//link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            canonical = link.get("href").strip()
+            break
+    canonical = canonical or _meta(meta, "og:url") or _first_str(ld.get("url")) or _first_str(
+        ld.get("mainEntityOfPage"))
+    page_url = url
+    if canonical and not canonical.startswith(("javascript:", "#")):
+        page_url = urljoin(url, canonical) if url else canonical
+        if not urlsplit(page_url).scheme:
+            page_url = url or page_url
+
+    # Source: site name or publisher.
+    publisher_names = _names(ld.get("publisher"))
+    site_ld = next((o for o in objects if _types(o) & {"website", "newsmediaorganization"}), None)
+    source = (_meta(meta, "og:site_name", "application-name", "publisher", "dc.publisher")
+              or (publisher_names[0] if publisher_names else "")
+              or (_names(site_ld)[0] if site_ld and _names(site_ld) else "")) or None
+
+    # Title without site suffix.
+    h1_node = tree.find(".//h1")
+    h1 = _text(h1_node) if h1_node is not None else ""
+    raw_title = (_clean(ld.get("headline")) if isinstance(ld.get("headline"), str) else "") or _meta(
+        meta, "og:title", "twitter:title", "title", "dc.title")
+    if not raw_title:
+        title_node = tree.find(".//title")
+        raw_title = _text(title_node) if title_node is not None else ""
+    raw_title = raw_title or h1
+    site_names = [n for n in (source, *publisher_names, _host_name(url), _host_name(page_url)) if n]
+    title = _strip_site_suffix(raw_title, site_names, h1) or None
+
+    # Dates: JSON-LD, then meta, then <time>, then a visible byline/dateline, then the URL.
+    published_at: datetime | None = None
+    published_raw: str | None = None
+    published_source: str | None = None
+    for raw, origin in (
+        (_first_str(ld.get("datePublished")) or _first_str(ld.get("dateCreated")), "jsonld"),
+        (_meta(meta, *_PUBLISHED_KEYS), "meta"),
+    ):
+        if raw:
+            value = parse_datetime(raw)
+            if value is not None:
+                published_at, published_raw, published_source = value, raw, origin
+                break
+    if published_at is None:
+        times = list(_time_elements(tree))
+        preferred = [t for t in times if "publish" in " ".join(
+            filter(None, (t[0].get("itemprop"), t[0].get("class"), t[0].get("pubdate")))).lower()
+            or t[0].get("pubdate") is not None]
+        for _node, raw in preferred + times:
+            value = parse_datetime(raw)
+            if value is not None:
+                published_at, published_raw, published_source = value, raw, "time"
+                break
+    byline_nodes, caption_nodes, related_nodes = _scan(tree)
+    byline_texts = _visible_bylines(byline_nodes)
+    if published_at is None:
+        for line in byline_texts:
+            found = find_date(line)
+            if found is not None:
+                published_at, published_raw = found
+                published_source = "byline"
+                break
+    if published_at is None and page_url:
+        for candidate in (page_url, url):
+            m = _URL_DATE.search(candidate or "")
+            if m:
+                value = parse_datetime(f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}")
+                if value is not None:
+                    published_at, published_raw, published_source = value, m.group(0).strip("/"), "url"
+                    break
+    modified_raw = _first_str(ld.get("dateModified")) or _meta(meta, *_MODIFIED_KEYS)
+    modified_at = parse_datetime(modified_raw) if modified_raw else None
+
+    # Authors: JSON-LD people, then meta, then visible bylines.
+    authors: list[str] = []
+    drop = {n.lower() for n in site_names}
+    candidates = _names(ld.get("author"), people_only=True) or _names(ld.get("creator"), people_only=True)
+    if not candidates:
+        for key in _AUTHOR_KEYS:
+            for value in meta.get(key, []):
+                if not value.startswith(("http://", "https://", "@")):
+                    candidates.append(value)
+            if candidates:
+                break
+    if not candidates:
+        candidates = byline_texts
+    for candidate in candidates:
+        names = parse_byline(candidate, source=source)
+        if not names and looks_like_person_name(candidate):
+            names = [candidate]
+        for name in names:
+            if name.lower() not in drop and name not in authors:
+                authors.append(name)
+    authors = authors[:10]
+
+    section = ld.get("articleSection")
+    section_text = _first_str(section) or _meta(meta, "article:section", "section", "parsely-section",
+                                                 "og:section", "category")
+    lang_ld = _first_str(ld.get("inLanguage"))
+    language = _language(tree, meta, lang_ld)
+
+    captions = _caption_texts(tree, caption_nodes)
+    related = _related_headlines(related_nodes)
+    has_article_meta = bool(article_ld) or _meta(meta, "og:type").lower() == "article"
+
+    ld_body = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else ""
+    body_text = _main_text(tree, page_url or url, ld_body)
+    lines = _clean_body(_body_lines(body_text), captions, [title or "", raw_title, h1], byline_texts)
+    body = "\n\n".join(lines)
+
+    reason = _not_article_reason(body, raw_title, tree, has_article_meta)
+    if page_ld and not article_ld and not has_article_meta and reason is None and _size(body) < 150:
+        reason = "index page"
+    return {
+        "title": title,
+        "body": body,
+        "image_captions": captions,
+        "related_headlines": related,
+        "authors": authors,
+        "published_at": published_at,
+        "published_at_raw": published_raw,
+        "published_at_source": published_source,
+        "modified_at": modified_at,
+        "source": source,
+        "section": section_text or None,
+        "url": page_url,
+        "language_hint": language,
+        "is_article": reason is None,
+        "not_article_reason": reason,
+    }

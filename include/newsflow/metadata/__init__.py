@@ -1,0 +1,1 @@
+"""Article metadata beyond the text itself: language and duplicates."""

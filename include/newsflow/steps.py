@@ -1,0 +1,411 @@
+"""One orchestrator-agnostic function per DAG task; each returns a small JSON manifest.
+
+Data moves through the lake's staging area (``_staging/ingest_date=D/<run>/``); manifests carry only
+paths and counts, so they fit in XCom. Every function is idempotent for a given (day, run): rerunning
+a shard overwrites its own files with identical bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import shutil
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from newsflow import PIPELINE_VERSION
+from newsflow.config import REPORTS, TABLES, Settings
+from newsflow.errors import DataQualityError, Rejected
+from newsflow.landing import LandingFile, count_units, iter_units, list_day
+from newsflow.storage import (
+    clean_stale_temp,
+    day_lock,
+    new_partition_dir,
+    partition_dir,
+    read_json,
+    staging_dir,
+    swap_in,
+    write_json,
+    write_parquet,
+)
+
+log = logging.getLogger(__name__)
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+Manifest = dict[str, Any]
+
+
+def _check_day(day: str) -> str:
+    if not _DAY.match(day):
+        raise ValueError(f"day must be YYYY-MM-DD, got {day!r}")
+    datetime.strptime(day, "%Y-%m-%d")
+    return day
+
+
+def article_id(day: str, source_file: str, record_index: int | None) -> str:
+    """Stable across reruns: the same unit of the same landing day always gets the same id."""
+    key = f"{day}\x00{source_file}\x00{'' if record_index is None else record_index}"
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def _settings(settings: Settings | None) -> Settings:
+    return settings or Settings.from_env()
+
+
+# ------------------------------------------------------------------------------------------------ ingest
+def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> list[str]:
+    """List the day's landing folder, learn repeated furniture lines, and plan shards of input units.
+
+    Returns the shard spec paths (at least one, possibly empty, so an empty day still publishes empty
+    partitions); the day's manifest is written beside them as ``ingest.json``.
+    """
+    from newsflow.text.furniture import learn_repeated_lines, source_group
+
+    s = _settings(settings)
+    _check_day(day)
+    day_dir = s.landing_root / day
+    files = list_day(day_dir)
+    stage = staging_dir(s.lake_root, day, run_id)
+    if stage.exists():
+        shutil.rmtree(stage)
+    (stage / "shards").mkdir(parents=True)
+
+    pieces: list[tuple[LandingFile, int | None, int | None, int]] = []
+    for lf in files:
+        if lf.fmt == "jsonl" and not lf.unsafe:
+            lines = count_units(day_dir, lf, max_file_bytes=s.max_file_bytes,
+                                max_decompressed=s.max_decompressed_bytes)
+            for i in range(0, len(lines), s.shard_size):
+                chunk = lines[i:i + s.shard_size]
+                pieces.append((lf, chunk[0], chunk[-1] + 1, len(chunk)))
+        else:
+            pieces.append((lf, None, None, 1))
+
+    # Furniture learned from repetition across the day's text scrapes, per source group.
+    def text_docs():
+        for lf in files:
+            if lf.fmt not in ("text", "jsonl", "json") or lf.unsafe:
+                continue
+            for unit in iter_units(day_dir, lf, max_file_bytes=s.max_file_bytes, max_unit_bytes=s.max_unit_bytes,
+                                   max_decompressed=s.max_decompressed_bytes):
+                if unit.error:
+                    continue
+                if unit.record is not None:
+                    text = unit.record.get("text")
+                    if isinstance(text, str) and not unit.record.get("html"):
+                        url = unit.record.get("url")
+                        yield source_group(lf.rel, url if isinstance(url, str) else None), text
+                else:
+                    yield source_group(lf.rel), unit.raw.decode("utf-8", "replace")
+
+    learned = learn_repeated_lines(text_docs())
+    write_json(learned, stage / "furniture.json")
+
+    shards: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    size = 0
+    for lf, start, end, n in pieces:
+        if current and size + n > s.shard_size:
+            shards.append(current)
+            current, size = [], 0
+        current.append({"file": lf.rel, "start": start, "end": end})
+        size += n
+    if current or not shards:
+        shards.append(current)
+    paths = []
+    for index, shard in enumerate(shards):
+        path = stage / "shards" / f"shard-{index:05d}.json"
+        write_json({"day": day, "index": index, "pieces": shard}, path)
+        paths.append(str(path))
+    units = sum(n for *_, n in pieces)
+    log.info("ingest %s: %d files, %d units, %d shards, furniture learned for %d source groups",
+             day, len(files), units, len(paths), len(learned))
+    manifest = {"day": day, "run_id": run_id, "staging": str(stage), "files": len(files),
+                "units": units, "shards": paths, "furniture_groups": len(learned)}
+    write_json(manifest, stage / "ingest.json")
+    return paths
+
+
+# ------------------------------------------------------------------------------------------------- clean
+def clean_and_segment(shard_path: str, settings: Settings | None = None) -> Manifest:
+    """Parse every unit of one shard: articles (with sentences) or quarantine rows, staged as Parquet."""
+    from newsflow.metadata.duplicates import minhash_signature
+    from newsflow.parse import parse_article, parse_record
+    from newsflow.schemas import table_from_rows
+    from newsflow.text.furniture import source_group
+
+    s = _settings(settings)
+    spec = read_json(Path(shard_path))
+    day, index = spec["day"], spec["index"]
+    stage = Path(shard_path).parent.parent
+    learned = {k: frozenset(v) for k, v in read_json(stage / "furniture.json").items()}
+    reference = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC)
+    day_dir = s.landing_root / day
+    listing = {lf.rel: lf for lf in list_day(day_dir)}
+
+    articles: list[dict[str, Any]] = []
+    sentences: list[dict[str, Any]] = []
+    quarantine: list[dict[str, Any]] = []
+    reasons: Counter[str] = Counter()
+    started = time.perf_counter()
+    for piece in spec["pieces"]:
+        lf = listing.get(piece["file"])
+        if lf is None:  # vanished between ingest and clean: still accounted for
+            quarantine.append({"source_file": piece["file"], "record_index": None, "reason": "UNSAFE_PATH",
+                               "detail": "file disappeared from the landing folder", "size_bytes": 0})
+            reasons["UNSAFE_PATH"] += 1
+            continue
+        line_range = (piece["start"], piece["end"]) if piece["start"] is not None else None
+        for unit in iter_units(day_dir, lf, max_file_bytes=s.max_file_bytes, max_unit_bytes=s.max_unit_bytes,
+                               max_decompressed=s.max_decompressed_bytes, line_range=line_range):
+            try:
+                if unit.error:
+                    raise unit.error
+                if unit.record is not None:
+                    url = unit.record.get("url")
+                    group = source_group(lf.rel, url if isinstance(url, str) else None)
+                    fields = parse_record(unit.record, reference=reference, learned=learned.get(group, frozenset()))
+                else:
+                    fields = parse_article(unit.raw, filename=lf.rel, reference=reference,
+                                           learned=learned.get(source_group(lf.rel), frozenset()),
+                                           max_bytes=s.max_unit_bytes)
+            except Rejected as exc:
+                quarantine.append({"source_file": unit.source_file, "record_index": unit.record_index,
+                                   "reason": exc.reason, "detail": exc.detail[:1000], "size_bytes": unit.size_bytes,
+                                   "sha256": unit.sha256 or None})
+                reasons[exc.reason] += 1
+                continue
+            aid = article_id(day, unit.source_file, unit.record_index)
+            for row in fields.pop("sentences"):
+                sentences.append({"article_id": aid, **row})
+            articles.append({"article_id": aid, "source_file": unit.source_file,
+                             "record_index": unit.record_index, **fields,
+                             "minhash": minhash_signature(fields["body"])})
+    out = stage / "parsed"
+    paths = {}
+    import pyarrow as pa
+
+    staged_articles = table_from_rows("articles", articles, staging=True)
+    staged_articles = staged_articles.append_column(
+        "minhash", pa.array([a["minhash"] for a in articles], type=pa.binary()))
+    for name, table in (("articles", staged_articles), ("sentences", table_from_rows("sentences", sentences)),
+                        ("quarantine", table_from_rows("quarantine", quarantine))):
+        path = out / f"{name}-{index:05d}.parquet"
+        write_parquet(table, path)
+        paths[name] = str(path)
+    elapsed = time.perf_counter() - started
+    words = sum(a["word_count"] for a in articles)
+    log.info("shard %d of %s: %d articles, %d quarantined %s, %d words in %.2fs",
+             index, day, len(articles), len(quarantine), dict(reasons), words, elapsed)
+    return {"day": day, "index": index, "staging": str(stage), "paths": paths, "articles": len(articles),
+            "quarantined": len(quarantine), "reasons": dict(reasons), "words": words,
+            "seconds": round(elapsed, 3)}
+
+
+# ---------------------------------------------------------------------------------------------- entities
+def extract_entities(clean_manifest: Manifest, settings: Settings | None = None) -> Manifest:
+    """Named entities for one shard's articles (one spaCy load per worker process, batched)."""
+    import pyarrow.parquet as pq
+
+    from newsflow.nlp.entities import extract_entities as run_ner
+    from newsflow.schemas import table_from_rows
+
+    s = _settings(settings)
+    index = clean_manifest["index"]
+    stage = Path(clean_manifest["staging"])
+    arts = pq.read_table(clean_manifest["paths"]["articles"],
+                         columns=["article_id", "title", "body", "language", "authors", "editors"]).to_pylist()
+    sents = pq.read_table(clean_manifest["paths"]["sentences"], columns=["article_id", "start_char"])
+    starts: dict[str, list[int]] = {}
+    for aid, start in zip(sents.column("article_id").to_pylist(), sents.column("start_char").to_pylist(),
+                          strict=True):
+        starts.setdefault(aid, []).append(start)
+    started = time.perf_counter()
+    items = ({**a, "sentence_starts": sorted(starts.get(a["article_id"], [0]))} for a in arts)
+    rows: list[dict[str, Any]] = []
+    status: list[dict[str, Any]] = []
+    for aid, ents, skipped in run_ner(items, batch_size=s.nlp_batch_size):
+        rows.extend(ents)
+        status.append({"article_id": aid, "entities_status": skipped or "ok"})
+    elapsed = time.perf_counter() - started
+    out = stage / "entities"
+    import pyarrow as pa
+
+    write_parquet(table_from_rows("entities", rows), out / f"entities-{index:05d}.parquet")
+    write_parquet(pa.Table.from_pylist(status, schema=pa.schema([("article_id", pa.string()),
+                                                                  ("entities_status", pa.string())])),
+                  out / f"status-{index:05d}.parquet")
+    words = sum(len(a["body"].split()) for a in arts)
+    log.info("entities for shard %d: %d rows from %d articles (%d words) in %.2fs",
+             index, len(rows), len(arts), words, elapsed)
+    return {"index": index, "staging": str(stage), "entities": len(rows),
+            "skipped": sum(1 for st in status if st["entities_status"] != "ok"), "seconds": round(elapsed, 3)}
+
+
+# -------------------------------------------------------------------------------------------- duplicates
+def detect_duplicates(clean_manifests: list[Manifest], settings: Settings | None = None) -> Manifest:
+    """Group exact and near-duplicate stories across the whole day (all shards)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from newsflow.metadata.duplicates import find_duplicates
+
+    manifests = sorted(clean_manifests, key=lambda m: m["index"])
+    stage = Path(manifests[0]["staging"]) if manifests else None
+    cols = ["article_id", "published_at", "source_file", "record_index", "content_hash", "minhash"]
+    tables = [pq.read_table(m["paths"]["articles"], columns=cols) for m in manifests]
+    rows = pa.concat_tables(tables).to_pylist() if tables else []
+    far_future = datetime.max.replace(tzinfo=UTC)
+    rows.sort(key=lambda r: (r["published_at"] or far_future, r["source_file"],
+                             -1 if r["record_index"] is None else r["record_index"]))
+    ids = [r["article_id"] for r in rows]
+    dup = find_duplicates(ids, [r["content_hash"] for r in rows], [r["minhash"] for r in rows])
+    table = pa.table({"article_id": pa.array(ids, pa.string()),
+                      "story_id": pa.array([dup.get(a, a) for a in ids], pa.string()),
+                      "duplicate_of": pa.array([dup.get(a) for a in ids], pa.string())})
+    if stage is not None:
+        write_parquet(table, stage / "duplicates.parquet")
+    log.info("duplicates: %d of %d articles are copies of an earlier story", len(dup), len(ids))
+    return {"staging": str(stage) if stage else None, "articles": len(ids), "duplicates": len(dup)}
+
+
+def _ingest_manifest(stage: Path) -> Manifest:
+    return read_json(stage / "ingest.json")
+
+
+# ------------------------------------------------------------------------------------------- assembling
+def _assemble(stage: Path, processed_at: datetime | None = None) -> dict[str, Any]:
+    """Final tables of the day from the staged shards, sorted and cast to the published schemas."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from newsflow.schemas import SORT_KEYS, TABLE_SCHEMAS, conform
+
+    def staged(pattern: str) -> list[pa.Table]:
+        return [pq.read_table(p) for p in sorted(stage.glob(pattern))]
+
+    def concat(name: str, parts: list[pa.Table]) -> pa.Table:
+        if not parts:
+            return TABLE_SCHEMAS[name].empty_table()
+        return pa.concat_tables([conform(name, t) for t in parts])
+
+    articles = pa.concat_tables(staged("parsed/articles-*.parquet")) if staged("parsed/articles-*.parquet") \
+        else TABLE_SCHEMAS["articles"].empty_table()
+    if articles.num_rows:
+        dup_path = stage / "duplicates.parquet"
+        dups = pq.read_table(dup_path) if dup_path.exists() else None
+        status_parts = staged("entities/status-*.parquet")
+        lookups = {}
+        if dups is not None:
+            lookups["story_id"] = dict(zip(dups["article_id"].to_pylist(), dups["story_id"].to_pylist(), strict=True))
+            lookups["duplicate_of"] = dict(zip(dups["article_id"].to_pylist(), dups["duplicate_of"].to_pylist(),
+                                               strict=True))
+        if status_parts:
+            st = pa.concat_tables(status_parts)
+            lookups["entities_status"] = dict(zip(st["article_id"].to_pylist(), st["entities_status"].to_pylist(),
+                                                  strict=True))
+        ids = articles["article_id"].to_pylist()
+        for column, mapping in lookups.items():
+            values = [mapping.get(a, a if column == "story_id" else None) for a in ids]
+            articles = articles.drop_columns([column]).append_column(column, pa.array(values, pa.string()))
+        if "story_id" not in lookups:
+            articles = articles.drop_columns(["story_id"]).append_column("story_id", articles["article_id"])
+        when = processed_at or datetime.now(UTC)
+        articles = articles.drop_columns(["processed_at", "pipeline_version"])
+        articles = articles.append_column("processed_at", pa.array([when] * len(ids), pa.timestamp("us", tz="UTC")))
+        articles = articles.append_column("pipeline_version", pa.array([PIPELINE_VERSION] * len(ids)))
+    tables = {
+        "articles": conform("articles", articles),
+        "sentences": concat("sentences", staged("parsed/sentences-*.parquet")),
+        "entities": concat("entities", staged("entities/entities-*.parquet")),
+        "quarantine": concat("quarantine", staged("parsed/quarantine-*.parquet")),
+    }
+    for name, table in tables.items():
+        if table.num_rows:
+            keys = [(k, "ascending", "at_start") for k in SORT_KEYS[name]]
+            tables[name] = table.take(pc.sort_indices(table, sort_keys=keys))
+    return tables
+
+
+# -------------------------------------------------------------------------------------------- validation
+def validate_day(upstream: Manifest, settings: Settings | None = None) -> Manifest:
+    """Check the staged day before anything is published; a critical failure stops the run here."""
+    from newsflow.quality import check_tables
+
+    s = _settings(settings)
+    stage = Path(upstream["staging"])
+    ingest_manifest = _ingest_manifest(stage)
+    tables = _assemble(stage, processed_at=datetime.now(UTC))
+    result = check_tables(tables, expected_units=ingest_manifest["units"], settings=s)
+    report_path = stage / REPORTS / "validation.json"
+    write_json(result, report_path)
+    failed = [c["name"] for c in result["checks"] if not c["success"] and c["severity"] == "critical"]
+    if failed:
+        raise DataQualityError(f"validation of {ingest_manifest['day']} failed: {', '.join(failed)}; "
+                               f"report: {report_path}")
+    warnings = [c["name"] for c in result["checks"] if not c["success"]]
+    if warnings:
+        log.warning("validation warnings for %s: %s", ingest_manifest["day"], ", ".join(warnings))
+    return {"staging": str(stage), "day": ingest_manifest["day"], "report": str(report_path), "success": True,
+            "warnings": warnings, "checks": len(result["checks"])}
+
+
+# ----------------------------------------------------------------------------------------------- publish
+def publish_day(upstream: Manifest, settings: Settings | None = None) -> Manifest:
+    """Swap the day's partitions into the lake atomically, write the run summary, drop the staging."""
+    from newsflow import schemas
+
+    s = _settings(settings)
+    stage = Path(upstream["staging"])
+    ingest_manifest = _ingest_manifest(stage)
+    day = ingest_manifest["day"]
+    lake = s.lake_root
+    with day_lock(lake, day):
+        tables = _assemble(stage)
+        meta = {"newsflow.pipeline_version": PIPELINE_VERSION, "newsflow.schema_version": schemas.SCHEMA_VERSION,
+                "newsflow.ingest_date": day}
+        for name in TABLES:
+            clean_stale_temp(lake, name, day)
+            tmp = new_partition_dir(lake, name, day)
+            write_parquet(tables[name], tmp / "part-00000.parquet", row_group_rows=s.row_group_rows, metadata=meta)
+            swap_in(tmp, partition_dir(lake, name, day))
+        summary = summarize(day, tables, ingest_manifest)
+        clean_stale_temp(lake, REPORTS, day)
+        tmp = new_partition_dir(lake, REPORTS, day)
+        write_json(summary, tmp / "summary.json")
+        validation = stage / REPORTS / "validation.json"
+        if validation.exists():
+            shutil.copy2(validation, tmp / "validation.json")
+        swap_in(tmp, partition_dir(lake, REPORTS, day))
+    shutil.rmtree(stage, ignore_errors=True)
+    log.info("published %s: %s", day, summary["rows"])
+    return {"day": day, "rows": summary["rows"], "lake": str(lake),
+            "partitions": {name: str(partition_dir(lake, name, day)) for name in (*TABLES, REPORTS)}}
+
+
+def summarize(day: str, tables: dict[str, Any], ingest_manifest: Manifest) -> dict[str, Any]:
+    """The run's summary: rows per table, quarantine reasons, duplicates, top entities (JSON-able)."""
+    quarantine = tables["quarantine"]
+    reasons = Counter(quarantine["reason"].to_pylist()) if quarantine.num_rows else Counter()
+    articles = tables["articles"]
+    ents = tables["entities"]
+    top: Counter[tuple[str, str]] = Counter()
+    if ents.num_rows:
+        for name, label in zip(ents["entity"].to_pylist(), ents["label"].to_pylist(), strict=True):
+            top[(name, label)] += 1
+    return {
+        "ingest_date": day,
+        "pipeline_version": PIPELINE_VERSION,
+        "input_files": ingest_manifest["files"],
+        "input_units": ingest_manifest["units"],
+        "rows": {name: t.num_rows for name, t in tables.items()},
+        "quarantine_reasons": dict(sorted(reasons.items())),
+        "duplicates": sum(1 for d in articles["duplicate_of"].to_pylist() if d) if articles.num_rows else 0,
+        "sources": dict(sorted(Counter(s or "(unknown)" for s in articles["source"].to_pylist()).items())),
+        "top_entities": [{"entity": n, "label": lab, "articles": c} for (n, lab), c in
+                         sorted(top.items(), key=lambda kv: (-kv[1], kv[0]))[:20]],
+    }

@@ -1,0 +1,168 @@
+"""Lake layout, staging area, Parquet writing and the atomic partition swap.
+
+Readers must never see half a partition. A day's new partition is written completely into a hidden
+sibling directory (pyarrow and pandas skip names starting with ``.`` or ``_``), flushed to disk, then
+exchanged with the live one in a single ``renameat2(RENAME_EXCHANGE)`` system call, so at every
+instant the path holds either the old or the new complete partition. A per-day lock file serialises
+publishes of the same day (a scheduled run and a backfill) so they cannot interleave.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import json
+import logging
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+
+log = logging.getLogger(__name__)
+
+STAGING = "_staging"
+LOCKS = "_locks"
+PART_FILE = "part-{index:05d}.parquet"
+#: Columns written with dictionary encoding (few distinct values per file).
+DICTIONARY_COLUMNS = ("source", "section", "language", "label", "reason", "published_at_source",
+                      "entities_status", "pipeline_version", "dateline", "country_code", "source_file")
+
+
+def partition_name(day: str) -> str:
+    return f"ingest_date={day}"
+
+
+def partition_dir(lake: Path, table: str, day: str) -> Path:
+    return lake / table / partition_name(day)
+
+
+def staging_dir(lake: Path, day: str, run_id: str) -> Path:
+    """Per-run scratch space: two runs of one day (scheduled + backfill) never share files."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", run_id)[:120] or "run"
+    return lake / STAGING / partition_name(day) / safe
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_parquet(table: pa.Table, path: Path, *, row_group_rows: int = 20_000,
+                  metadata: dict[str, str] | None = None) -> None:
+    """Write ``table`` for readers: zstd, dictionary encoding where it pays, statistics, schema metadata.
+
+    Written to a temporary name and renamed, so a crash leaves no truncated file under the final name.
+    """
+    import pyarrow.parquet as pq
+
+    if metadata:
+        merged = dict(table.schema.metadata or {})
+        merged.update({k.encode(): v.encode() for k, v in metadata.items()})
+        table = table.replace_schema_metadata(merged)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    dictionary = [c for c in DICTIONARY_COLUMNS if c in table.column_names]
+    try:
+        pq.write_table(table, tmp, compression="zstd", row_group_size=row_group_rows,
+                       use_dictionary=dictionary, write_statistics=True, store_schema=True)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def write_json(data: Any, path: Path) -> None:
+    """Write JSON atomically (temp file + rename), sorted keys for stable bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text())
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _renameat2_exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux >= 3.15). False when the system cannot do it."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    func = getattr(libc, "renameat2", None)
+    if func is None:
+        return False
+    res = func(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if res == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def swap_in(new_dir: Path, target: Path) -> None:
+    """Make ``new_dir`` live at ``target`` atomically; the previous content is removed afterwards."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _fsync_dir(new_dir)
+    if not target.exists():
+        os.rename(new_dir, target)
+    elif _renameat2_exchange(new_dir, target):
+        shutil.rmtree(new_dir)  # new_dir now holds the previous partition
+    else:  # pragma: no cover - non-Linux fallback: two renames, a short window without the partition
+        old = target.with_name(f".old-{target.name}-{uuid.uuid4().hex}")
+        os.rename(target, old)
+        os.rename(new_dir, target)
+        shutil.rmtree(old)
+    _fsync_dir(target.parent)
+
+
+def new_partition_dir(lake: Path, table: str, day: str) -> Path:
+    """A fresh hidden directory beside the live partition (same filesystem, invisible to readers)."""
+    path = lake / table / f".tmp-{partition_name(day)}-{uuid.uuid4().hex}"
+    path.mkdir(parents=True)
+    return path
+
+
+def clean_stale_temp(lake: Path, table: str, day: str) -> None:
+    """Remove temp directories a killed publish of this day left behind (only under the day lock)."""
+    parent = lake / table
+    if not parent.is_dir():
+        return
+    for child in parent.iterdir():
+        if child.name.startswith(f".tmp-{partition_name(day)}-"):
+            log.warning("removing leftover temp partition %s from an interrupted publish", child)
+            shutil.rmtree(child, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def day_lock(lake: Path, day: str) -> Iterator[None]:
+    """Exclusive per-day lock: two publishes of one day queue instead of interleaving."""
+    lock_dir = lake / LOCKS
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with open(lock_dir / f"{partition_name(day)}.lock", "a+") as fh:
+        log.info("waiting for the publish lock of %s", day)
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,1 @@
+"""Text cleaning: furniture, credit lines, datelines, segmentation."""

