@@ -56,10 +56,14 @@ test: $(VENV)/.installed ## lint and the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-airflow: $(AIRFLOW_HOME)/.migrated ## airflow standalone with this project's DAGs (UI on :8080)
-	@echo "Airflow UI: http://localhost:8080  login: admin / see $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
+airflow: $(AIRFLOW_HOME)/.migrated ## airflow standalone with this project's DAGs (UI on :8080, admin/admin)
+	@echo '{"admin": "admin"}' > $(AIRFLOW_HOME)/passwords.json
+	@echo "Airflow UI: http://localhost:8080   login: admin / admin (local only; set your own for anything shared)"
+	PATH=$(BIN):$$PATH \
 	NEWSFLOW_LANDING_ROOT=$${NEWSFLOW_LANDING_ROOT:-$(SAMPLE_LANDING)} \
 	AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=admin:admin \
+	AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=$(AIRFLOW_HOME)/passwords.json \
+	AIRFLOW__CORE__PARALLELISM=2 AIRFLOW__API__WORKERS=1 AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=10 \
 	$(BIN)/airflow standalone
 
 lock: ## regenerate the hashed locks from requirements*.in

@@ -50,6 +50,10 @@ _PREFIX = re.compile(
     r"(?:by|from|von|par|por)\s*[:\-–]?\s+",
     re.IGNORECASE,
 )
+# "Text: Aino Virtanen", "Words - Ben Ray": a label naming the writer (photo credits are not authors).
+_WRITER_LABEL = re.compile(
+    r"^\s*(?:text|texte|texto|testo|words|story|report|reporting|written|writer|authors?|autor(?:in)?|auteur|"
+    r"autore|reporter)\s*[:\-–—]\s*", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<!\w)@\w+")
@@ -126,6 +130,7 @@ def parse_byline(text: str, *, source: str | None = None) -> list[str]:
     if found is not None:
         line = line.replace(found[1], " ")
     line = _CUT.sub("", line)
+    line = _WRITER_LABEL.sub("", line)
     line = _PREFIX.sub("", line)
     source_key = _normalise(source).casefold() if source else None
     names: list[str] = []

@@ -7,10 +7,12 @@ One decoder for every format so an encoding bug is fixed once. Binary data is re
 from __future__ import annotations
 
 import codecs
+import io
 import logging
 import re
 import unicodedata
 import zlib
+from collections.abc import Callable
 
 from newsflow.errors import CORRUPT_ARCHIVE, EMPTY, TOO_LARGE, UNDECODABLE, Rejected
 
@@ -34,36 +36,80 @@ _CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp12
 # C0 controls other than tab/newline/carriage return and DEL/C1 controls: a high share means binary.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MAX_CONTROL_SHARE = 0.01
+# Python codecs a page may name but no browser honours: some raise UnicodeError (not a decode error) on
+# any input ("undefined", "punycode"), others rewrite the content (escape codecs, utf-7). A page naming one
+# is decoded as if it declared nothing.
+_IGNORED_CODECS = frozenset({"undefined", "punycode", "idna", "unicode-escape", "raw-unicode-escape", "utf-7",
+                             "mbcs", "oem", "palmos", "charmap"})
+# WHATWG: a <meta> cannot declare UTF-16/32 (the bytes being read are ASCII-compatible), it means UTF-8.
+_META_AS_UTF8 = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
+# Mostly-UTF-8 bytes with a few cp1252 bytes pasted in (a common CMS accident): decode the stray bytes as
+# cp1252 instead of guessing one encoding for the whole page, when at most this share of bytes is invalid.
+_MAX_STRAY_BYTE_SHARE = 0.02
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+#: Compressed bytes read and decompressed bytes produced per step while gunzipping.
+GUNZIP_CHUNK = 64 * 1024
 
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-def gunzip_limited(data: bytes, limit: int) -> bytes:
-    """Decompress a gzip stream without ever holding more than ``limit`` bytes (gzip bombs stop early)."""
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    return bad.decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error("newsflow-cp1252", _cp1252_fallback)
+
+
+def gunzip_stream(read: Callable[[int], bytes], limit: int) -> bytes:
+    """Decompress a gzip stream pulled from ``read(n)`` holding at most ``limit`` + one chunk of output.
+
+    Compressed input is read ``GUNZIP_CHUNK`` bytes at a time and each step may produce at most
+    ``GUNZIP_CHUNK`` bytes, so a bomb is stopped as soon as it passes the limit, with memory bounded by the
+    limit whatever the compressed size. Concatenated members (legal gzip) are decoded too.
+    """
     out = bytearray()
     decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    buf = data
+    buf = b""
+    started = False  # a member has begun: running out of input now means truncation
+
+    def take(chunk: bytes) -> None:
+        out.extend(chunk)
+        if len(out) > limit:
+            raise Rejected(TOO_LARGE, f"gzip expands past the {limit}-byte limit")
+
     try:
-        while buf:
-            chunk = decomp.decompress(buf, 1 << 20)
-            out += chunk
-            if len(out) > limit:
-                raise Rejected(TOO_LARGE, f"gzip expands past the {limit}-byte limit")
+        while True:
+            if not buf:
+                buf = read(GUNZIP_CHUNK)
+            if not buf:
+                if started:  # input exhausted: zlib may still hold part of a match; drain it, bounded
+                    while not decomp.eof and (chunk := decomp.decompress(b"", GUNZIP_CHUNK)):
+                        take(chunk)
+                    if not decomp.eof:
+                        raise Rejected(CORRUPT_ARCHIVE, f"truncated gzip stream ({len(out)} bytes recovered)")
+                break
+            if not started:
+                if not buf.strip(b"\x00"):
+                    buf = b""  # NUL padding after the last member (block devices, tape)
+                    continue
+                started = True
+            take(decomp.decompress(buf, GUNZIP_CHUNK))
             buf = decomp.unconsumed_tail
-            if decomp.eof:
-                rest = decomp.unused_data
-                # Concatenated gzip members are legal; decode them too.
-                if rest.strip(b"\x00"):
-                    decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                    buf = rest
-                else:
-                    break
-        if not decomp.eof:
-            tail = decomp.flush()
-            raise Rejected(CORRUPT_ARCHIVE, f"truncated gzip stream ({len(out) + len(tail)} bytes recovered)")
+            if decomp.eof:  # member complete; whatever follows is another member (legal) or padding
+                buf = decomp.unused_data
+                decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                started = False
     except zlib.error as exc:
         raise Rejected(CORRUPT_ARCHIVE, f"corrupt gzip stream: {exc}") from None
     return bytes(out)
+
+
+def gunzip_limited(data: bytes, limit: int) -> bytes:
+    """Decompress an in-memory gzip stream without ever holding more than ``limit`` (+ a chunk) of output."""
+    return gunzip_stream(io.BytesIO(data).read, limit)
 
 
 def maybe_gunzip(data: bytes, limit: int, *, named_gz: bool = False) -> bytes:
@@ -76,16 +122,22 @@ def maybe_gunzip(data: bytes, limit: int, *, named_gz: bool = False) -> bytes:
 
 
 def declared_charset(data: bytes) -> str | None:
-    """The charset a page declares in its first 4 KiB, normalised to a Python codec name, if known."""
+    """The charset a page declares in its first 4 KiB, normalised to a Python codec name, if usable."""
     match = _DECLARED_CHARSET.search(data[:4096])
     if not match:
         return None
     label = (match.group(1) or match.group(2)).decode("ascii", "ignore").strip().lower()
     label = _CHARSET_ALIASES.get(label, label)
     try:
-        return codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    name = info.name.replace("_", "-")
+    if name in _META_AS_UTF8:
+        return "utf-8"
+    if name in _IGNORED_CODECS or not getattr(info, "_is_text_encoding", True):
+        return None
+    return info.name
 
 
 def _looks_binary(text: str) -> bool:
@@ -119,8 +171,10 @@ def decode_bytes(data: bytes, *, declared: str | None = None, sniff_html: bool =
             try:
                 text = data.decode(codec)
                 break
-            except (UnicodeDecodeError, LookupError):
+            except (UnicodeError, LookupError):  # UnicodeError: some codecs fail without a decode error
                 continue
+    if text is None:
+        text = _mostly_utf8(data)
     if text is None:
         text = _detect(data)
     if _looks_binary(text):
@@ -130,6 +184,16 @@ def decode_bytes(data: bytes, *, declared: str | None = None, sniff_html: bool =
     if not text.strip():
         raise Rejected(EMPTY, "only whitespace after decoding")
     return text
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few stray single-byte-encoded characters: keep the UTF-8, decode the strays as cp1252."""
+    if not _UTF8_MULTIBYTE.search(data):
+        return None  # no UTF-8 sequence at all: a single-byte page, let detection decide
+    invalid = len(data) - len(data.decode("utf-8", errors="ignore").encode("utf-8"))
+    if invalid > _MAX_STRAY_BYTE_SHARE * len(data):
+        return None
+    return data.decode("utf-8", errors="newsflow-cp1252")
 
 
 def _detect(data: bytes) -> str:
@@ -142,8 +206,16 @@ def _detect(data: bytes) -> str:
     log.debug("detected encoding %s", encoding)
     try:
         return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):
         return data.decode("cp1252", errors="replace")
 
 
-__all__ = ["GZIP_MAGIC", "declared_charset", "decode_bytes", "gunzip_limited", "maybe_gunzip"]
+__all__ = [
+    "GUNZIP_CHUNK",
+    "GZIP_MAGIC",
+    "declared_charset",
+    "decode_bytes",
+    "gunzip_limited",
+    "gunzip_stream",
+    "maybe_gunzip",
+]

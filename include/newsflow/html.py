@@ -307,6 +307,71 @@ def _strip_site_suffix(title: str, site_names: list[str], h1: str) -> str:
     return kept.strip()
 
 
+def _choose_title(raw_title: str, doc_title: str, h1: str, site_names: list[str]) -> str:
+    """The headline: metadata title, unless the page's own headline shows it is a social or cut variant.
+
+    Social titles (``og:``/``twitter:``) are often rewritten or truncated; when the visible ``<h1>``
+    agrees with the document ``<title>`` (minus its site suffix), or extends a truncated metadata
+    title, the ``<h1>`` is the article's headline.
+    """
+    title = _strip_site_suffix(raw_title, site_names, h1)
+    if not h1 or len(h1) < 15 or len(h1) > 300:
+        return title
+    h1_key = h1.casefold()
+    doc = _strip_site_suffix(doc_title, site_names, h1).casefold() if doc_title else ""
+    if doc == h1_key and title.casefold() != h1_key:
+        return h1
+    stem = title.rstrip(".…").strip().casefold()
+    if stem and len(stem) < len(h1_key) and h1_key.startswith(stem):
+        return h1
+    return title
+
+
+_LOGO = re.compile(r"\blogo\b|masthead|site-?name|brand", re.IGNORECASE)
+
+
+def _source_fallback(tree: HtmlElement, doc_title: str, title: str) -> str | None:
+    """Site name when no metadata gives one: the ``<title>`` suffix or the home-page logo link."""
+    if doc_title and title and doc_title.startswith(title) and len(doc_title) > len(title):
+        rest = doc_title[len(title):]
+        match = re.match(r"^\s*(?:\||-|–|—|::|·|•|»|/)\s+(.+)$", rest)
+        if match:
+            suffix = _TITLE_SEPARATORS.split(match.group(1))[-1].strip()
+            if 2 <= len(suffix) <= 60 and len(suffix.split()) <= 6:
+                return suffix
+    for link in tree.iterfind(".//a"):
+        href = (link.get("href") or "").strip()
+        label = f"{link.get('class') or ''} {link.get('id') or ''} {link.get('rel') or ''}"
+        if href in {"/", "./", "#"} or "home" in label.lower() or _LOGO.search(label):
+            if not (_LOGO.search(label) or "home" in label.lower()):
+                continue
+            text = _text(link) or (link.find(".//img").get("alt") if link.find(".//img") is not None else "")
+            text = _clean(text or "")
+            if 2 <= len(text) <= 60 and len(text.split()) <= 6 and text.lower() not in {"home", "homepage"}:
+                return text
+    return None
+
+
+_KICKER = re.compile(r"kicker|breadcrumb|(?:^|[\s_-])(?:section|category|rubric|rubrik|overline|eyebrow)(?:$|[\s_-])",
+                     re.IGNORECASE)
+
+
+def _kicker(tree: HtmlElement) -> str | None:
+    """Section from a kicker or breadcrumb label near the headline (last crumb that is not 'Home')."""
+    for node in tree.iter("div", "p", "span", "nav", "ol", "ul", "a"):
+        label = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if not label.strip() or not _KICKER.search(label):
+            continue
+        links = [_text(a) for a in node.iter("a")] or [_text(node)]
+        crumbs = [t for t in links if t and t.lower() not in {"home", "homepage", "start", "accueil", "inicio"}]
+        if not crumbs or len(crumbs) > 6:
+            continue
+        text = crumbs[-1]
+        if 2 <= len(text) <= 40 and len(text.split()) <= 4:
+            return text
+    return None
+
+
 def _language(tree: HtmlElement, meta: dict[str, list[str]], ld_lang: str) -> str | None:
     for candidate in (tree.get("lang"), tree.get("xml:lang"),
                       tree.get("{http://www.w3.org/XML/1998/namespace}lang"),
@@ -540,6 +605,29 @@ def _not_article_reason(body: str, title: str, tree: HtmlElement, has_article_me
     return None
 
 
+#: A paragraph this long is prose; section fronts carry only headlines and one-line teasers.
+_PROSE_WORDS = 25
+
+
+def _looks_like_front_page(lines: list[str], tree: HtmlElement) -> bool:
+    """A section front or index: no prose paragraph, and more headline-link text than extracted text.
+
+    Only asked when the page carries no article markup; articles link to other stories too, but
+    their own paragraphs outweigh the headline links.
+    """
+    if any(_size(line) >= _PROSE_WORDS for line in lines):
+        return False
+    body_words = sum(_size(line) for line in lines)
+    linked_words = 0
+    for link in tree.iter("a"):
+        words = _size(_text(link))
+        if words >= 4:
+            linked_words += words
+            if linked_words >= body_words:
+                return True
+    return False
+
+
 # ---------------------------------------------------------------------------------------------
 # Public entry point
 # ---------------------------------------------------------------------------------------------
@@ -624,14 +712,17 @@ def _extract(html: str | bytes, url: str | None) -> dict[str, Any]:
     # Title without site suffix.
     h1_node = tree.find(".//h1")
     h1 = _text(h1_node) if h1_node is not None else ""
-    raw_title = (_clean(ld.get("headline")) if isinstance(ld.get("headline"), str) else "") or _meta(
-        meta, "og:title", "twitter:title", "title", "dc.title")
-    if not raw_title:
-        title_node = tree.find(".//title")
-        raw_title = _text(title_node) if title_node is not None else ""
-    raw_title = raw_title or h1
+    title_node = tree.find(".//title")
+    doc_title = _text(title_node) if title_node is not None else ""
     site_names = [n for n in (source, *publisher_names, _host_name(url), _host_name(page_url)) if n]
-    title = _strip_site_suffix(raw_title, site_names, h1) or None
+    raw_title = (_clean(ld.get("headline")) if isinstance(ld.get("headline"), str) else "") or _meta(
+        meta, "og:title", "parsely-title", "headline", "dc.title", "title") or doc_title or _meta(
+        meta, "twitter:title") or h1
+    title = _choose_title(raw_title, doc_title, h1, site_names) or None
+    if not source:
+        source = _source_fallback(tree, doc_title, title or "")
+        if source:
+            site_names.append(source)
 
     # Dates: JSON-LD, then meta, then <time>, then a visible byline/dateline, then the URL.
     published_at: datetime | None = None
@@ -700,7 +791,7 @@ def _extract(html: str | bytes, url: str | None) -> dict[str, Any]:
 
     section = ld.get("articleSection")
     section_text = _first_str(section) or _meta(meta, "article:section", "section", "parsely-section",
-                                                 "og:section", "category")
+                                                 "og:section", "category") or _kicker(tree)
     lang_ld = _first_str(ld.get("inLanguage"))
     language = _language(tree, meta, lang_ld)
 
@@ -714,6 +805,8 @@ def _extract(html: str | bytes, url: str | None) -> dict[str, Any]:
     body = "\n\n".join(lines)
 
     reason = _not_article_reason(body, raw_title, tree, has_article_meta)
+    if reason is None and not has_article_meta and _looks_like_front_page(lines, tree):
+        reason = "index page"
     if page_ld and not article_ld and not has_article_meta and reason is None and _size(body) < 150:
         reason = "index page"
     return {

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsflow.decode import GZIP_MAGIC, gunzip_limited
+from newsflow.decode import GZIP_MAGIC, gunzip_stream
 from newsflow.errors import (
     CORRUPT_ARCHIVE,
     EMPTY,
@@ -76,6 +76,9 @@ def list_day(day_dir: Path) -> list[LandingFile]:
     Names starting with ``.`` or ``_`` are crawler temp files by convention (as in Hadoop/Spark) and are
     skipped with a log line. Symlinks and special files are listed as unsafe so they are quarantined.
     """
+    if day_dir.is_symlink():
+        # Reading through it would read wherever it points; a day folder must be a real directory.
+        raise PermissionError(f"landing folder {day_dir} is a symlink; refusing to follow it")
     if not day_dir.is_dir():
         raise FileNotFoundError(f"landing folder {day_dir} does not exist (crawl not delivered yet?)")
     found: list[LandingFile] = []
@@ -106,19 +109,60 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _open_beneath(day_dir: Path, rel: str) -> int:
+    """Open ``day_dir/rel`` read-only, refusing symlinks in *every* component and anything not a file.
+
+    Listing already skips symlinks, but a directory could be swapped for a symlink between listing and
+    reading; opening component by component with ``O_NOFOLLOW`` closes that window. ``O_NONBLOCK`` keeps
+    a FIFO planted in the folder from hanging the worker.
+    """
+    parts = rel.split("/")
+    if not rel or any(part in ("", ".", "..") for part in parts):
+        raise Rejected(UNSAFE_PATH, f"path {rel!r} is not inside the day folder")
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(day_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        for part in parts[:-1]:
+            sub = os.open(part, os.O_RDONLY | nofollow | getattr(os, "O_DIRECTORY", 0), dir_fd=fd)
+            os.close(fd)
+            fd = sub
+        file_fd = os.open(parts[-1], os.O_RDONLY | nofollow | getattr(os, "O_NONBLOCK", 0), dir_fd=fd)
+    finally:
+        os.close(fd)
+    if not stat.S_ISREG(os.fstat(file_fd).st_mode):
+        os.close(file_fd)
+        raise Rejected(UNSAFE_PATH, f"{rel!r} is not a regular file")
+    return file_fd
+
+
 def _read_file(day_dir: Path, lf: LandingFile, *, max_file_bytes: int, max_decompressed: int) -> bytes:
-    """Read a landing file safely: no symlinks (O_NOFOLLOW), size limits, streaming gunzip."""
+    """Read a landing file safely: no symlinks anywhere, size limits, gunzip streamed from the file.
+
+    Memory stays bounded by the limits whatever the file holds: at most ``max_file_bytes`` of plain data,
+    or ``max_decompressed`` (+ one chunk) of output for gzip, never the whole compressed file plus output.
+    """
     if lf.size > max_file_bytes:
         raise Rejected(TOO_LARGE, f"file is {lf.size} bytes, limit {max_file_bytes}")
-    fd = os.open(day_dir / lf.rel, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    fd = _open_beneath(day_dir, lf.rel)
     with os.fdopen(fd, "rb") as fh:
-        data = fh.read(max_file_bytes + 1)
+        head = fh.read(len(GZIP_MAGIC))
+        if lf.gz or head == GZIP_MAGIC:
+            if head != GZIP_MAGIC:
+                raise Rejected(CORRUPT_ARCHIVE, "named .gz but not a gzip stream")
+            budget = [max_file_bytes - len(head)]
+
+            def read(n: int) -> bytes:
+                chunk = fh.read(min(n, budget[0] + 1))
+                budget[0] -= len(chunk)
+                if budget[0] < 0:
+                    raise Rejected(TOO_LARGE, f"file grew past the {max_file_bytes}-byte limit while reading")
+                return chunk
+
+            pending = [head]
+            return gunzip_stream(lambda n: pending.pop() if pending else read(n), max_decompressed)
+        data = head + fh.read(max_file_bytes + 1 - len(head))
     if len(data) > max_file_bytes:
         raise Rejected(TOO_LARGE, f"file grew past the {max_file_bytes}-byte limit while reading")
-    if lf.gz or data.startswith(GZIP_MAGIC):
-        if not data.startswith(GZIP_MAGIC):
-            raise Rejected(CORRUPT_ARCHIVE, "named .gz but not a gzip stream")
-        data = gunzip_limited(data, max_decompressed)
     return data
 
 
@@ -155,8 +199,10 @@ def iter_units(day_dir: Path, lf: LandingFile, *, max_file_bytes: int, max_unit_
                    error=Rejected(UNSUPPORTED_FORMAT, f"extension of {lf.rel!r} is not in the contract"))
         return
     is_records = lf.fmt in RECORD_FORMATS
+    # One text/HTML unit may not exceed max_unit_bytes, so decompressing further only wastes memory.
+    limit = max_decompressed if is_records else min(max_decompressed, max_unit_bytes)
     try:
-        data = _read_file(day_dir, lf, max_file_bytes=max_file_bytes, max_decompressed=max_decompressed)
+        data = _read_file(day_dir, lf, max_file_bytes=max_file_bytes, max_decompressed=limit)
     except Rejected as exc:
         yield Unit(lf.rel, None, lf.fmt, error=exc, size_bytes=lf.size)
         return
@@ -189,6 +235,9 @@ def _json_file_units(rel: str, data: bytes, max_unit_bytes: int) -> Iterator[Uni
     """A ``.json`` file holds one record; a top-level list is accepted as one record per element."""
     if not data.strip():
         yield Unit(rel, None, "record", error=Rejected(EMPTY, "empty JSON file"), size_bytes=len(data))
+        return
+    if len(data) > max_unit_bytes and not data.lstrip().startswith(b"["):
+        yield _record_unit(rel, 0, data, max_unit_bytes)  # one oversized record: TOO_LARGE without parsing it
         return
     try:
         value = json.loads(data)

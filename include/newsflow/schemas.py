@@ -122,7 +122,7 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
 }
 #: Sort keys: deterministic row order makes reruns byte-identical and row groups prunable.
 SORT_KEYS: dict[str, list[str]] = {
-    "articles": ["article_id"],
+    "articles": ["published_at", "article_id"],
     "sentences": ["article_id", "sentence_index"],
     "entities": ["article_id", "entity", "label"],
     "quarantine": ["source_file", "record_index"],

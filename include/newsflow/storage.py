@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from newsflow.config import REPORTS, TABLES
+
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
@@ -79,6 +81,8 @@ def write_parquet(table: pa.Table, path: Path, *, row_group_rows: int = 20_000,
                        use_dictionary=dictionary, write_statistics=True, store_schema=True)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        if pq.read_metadata(tmp).num_rows != table.num_rows:  # cheap footer read-back before it goes live
+            raise OSError(errno.EIO, f"Parquet file {tmp} does not read back {table.num_rows} rows")
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -87,11 +91,23 @@ def write_parquet(table: pa.Table, path: Path, *, row_group_rows: int = 20_000,
 
 
 def write_json(data: Any, path: Path) -> None:
-    """Write JSON atomically (temp file + rename), sorted keys for stable bytes."""
+    """Write JSON atomically (temp file, fsync, rename), sorted keys for stable bytes.
+
+    A failed write (disk full) removes its temp file, so it leaves nothing behind but the exception.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
+    text = json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n"
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
 
 
 def read_json(path: Path) -> Any:
@@ -166,3 +182,74 @@ def day_lock(lake: Path, day: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def verify_parquet(path: Path, *, deep: bool = True) -> str | None:
+    """Why ``path`` is not a readable Parquet file, or None when it is.
+
+    The footer check (magic bytes, metadata, row counts) is cheap; ``deep`` also decodes every page,
+    which catches corruption inside column chunks (flipped bytes, a truncated middle) that a footer
+    read misses.
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+        meta = pf.metadata
+        if sum(meta.row_group(i).num_rows for i in range(meta.num_row_groups)) != meta.num_rows:
+            return f"{path}: row groups do not add up to {meta.num_rows} rows"
+        if deep:
+            for i in range(meta.num_row_groups):
+                read = pf.read_row_group(i)
+                if read.num_rows != meta.row_group(i).num_rows:
+                    return f"{path}: row group {i} has {read.num_rows} rows, footer says {meta.row_group(i).num_rows}"
+                read.validate(full=True)
+    except Exception as exc:  # any reader error is the finding; this function must not raise
+        return f"{path}: {type(exc).__name__}: {str(exc)[:300]}"
+    return None
+
+
+def verify_partition(path: Path, *, deep: bool = True) -> list[str]:
+    """Problems of one partition directory (missing, empty, unreadable files); empty list when sound."""
+    if not path.is_dir():
+        return [f"{path}: partition directory is missing"]
+    files = sorted(p for p in path.iterdir() if not p.name.startswith((".", "_")))
+    problems: list[str] = []
+    parquet = [p for p in files if p.suffix == ".parquet"]
+    if not parquet and not any(p.suffix == ".json" for p in files):
+        problems.append(f"{path}: partition holds no data files")
+    for file in files:
+        if file.suffix == ".parquet":
+            problem = verify_parquet(file, deep=deep)
+        elif file.suffix == ".json":
+            try:
+                read_json(file)
+                problem = None
+            except (OSError, ValueError) as exc:
+                problem = f"{file}: unreadable JSON: {exc}"
+        else:
+            problem = f"{file}: unexpected file in a partition"
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def verify_lake(lake: Path, tables: tuple[str, ...] = (*TABLES, REPORTS), day: str | None = None, *,
+                deep: bool = False) -> list[str]:
+    """Every problem found in the lake's live partitions (of one ``day`` or all days).
+
+    Meant for the run's checks: files damaged or replaced by something other than this pipeline (a bad
+    copy, a sync tool, a disk error) are reported before anyone reads them. ``deep`` decodes every page.
+    """
+    problems: list[str] = []
+    for table in tables:
+        root = lake / table
+        if not root.is_dir():
+            continue
+        for part in sorted(root.iterdir()):
+            if part.name.startswith((".", "_")) or not part.name.startswith("ingest_date="):
+                continue
+            if day is not None and part.name != partition_name(day):
+                continue
+            problems.extend(verify_partition(part, deep=deep))
+    return problems
