@@ -97,7 +97,7 @@ def parse_record(record: dict[str, Any], *, url: str | None = None, reference: d
             raise Rejected(MALFORMED_RECORD, f"field {name!r} is a {type(value).__name__}, expected a string")
     html, text = record.get("html"), record.get("text")
     if html is None and text is None:
-        raise Rejected(MALFORMED_RECORD, "record has neither 'html' nor 'text'")
+        raise Rejected(EMPTY, "record has neither 'html' nor 'text'")
     if not (html or "").strip() and not (text or "").strip():
         raise Rejected(EMPTY, "record's html/text is empty")
     url = record.get("url") or url
@@ -141,9 +141,11 @@ def _from_text(text: str, *, reference: datetime | None, learned: frozenset[str]
         "credits": list(scrape.credits), "published_at": scrape.published_at,
         "published_at_raw": scrape.published_at_raw, "published_at_source": scrape.published_at_source,
     }
+    fields["source"] = scrape.masthead_source()
+    fields["agency"] = scrape.agency_line
     if scrape.dateline:
         fields["dateline"] = scrape.dateline.place
-        fields["agency"] = scrape.dateline.agency
+        fields["agency"] = fields["agency"] or scrape.dateline.agency
         if fields["published_at"] is None and scrape.dateline.date_raw:
             when = parse_datetime(scrape.dateline.date_raw, reference=reference)
             if when is not None:
@@ -222,6 +224,10 @@ def _finish(fields: dict[str, Any], *, url: str | None, reference: datetime | No
         raise Rejected(UNDECODABLE, "text is full of replacement characters")
 
     source = fields.get("source") or fields.get("agency")
+    if not fields.get("dateline"):
+        # "Written by A. Writer | New Delhi |": the byline's place is the dateline.
+        fields["dateline"] = next((c.location for c in fields.get("credits") or [] if c.location and c.role == "author"),
+                                  None)
     credits: list[Credit] = []
     source_key = (source or "").casefold()
     for c in fields.get("credits") or []:

@@ -169,7 +169,9 @@ def clean_and_segment(shard_path: str, settings: Settings | None = None) -> Mani
                     group = source_group(lf.rel, url if isinstance(url, str) else None)
                     fields = parse_record(unit.record, reference=reference, learned=learned.get(group, frozenset()))
                 else:
-                    fields = parse_article(unit.raw, filename=lf.rel, reference=reference,
+                    # Landing already gunzipped the bytes: parse them under the inner name.
+                    inner = lf.rel[:-3] if lf.rel.lower().endswith(".gz") else lf.rel
+                    fields = parse_article(unit.raw, filename=inner, reference=reference,
                                            learned=learned.get(source_group(lf.rel), frozenset()),
                                            max_bytes=s.max_unit_bytes)
             except Rejected as exc:

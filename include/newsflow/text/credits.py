@@ -67,7 +67,10 @@ _REPORTED_FROM = re.compile(
     r"^(?P<names>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}(?:\s+and\s+[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})?)"
     r"\s+reported\s+from\s+(?P<loc>[A-Z][\w .,'’-]{1,60}?)\.?$"
 )
-_BYLINE = re.compile(r"^\W{0,2}(?:by|von|par|por|di|door)\s+(?P<names>[A-ZÀ-Ý].{1,200})$")
+_BYLINE = re.compile(
+    r"^\W{0,2}(?i:(?:written\s+|reported\s+|words\s+|story\s+)?(?:by|von|par|por|di|door|af|av))\s*:?\s+"
+    r"(?P<names>[A-ZÀ-Ý].{1,200})$")
+_BYLINE_PLACE = re.compile(r"\|\s*(?P<place>[A-ZÀ-Ý][\w .'’-]{1,40}?)\s*\|?\s*$")
 # AFP/dpa desk signatures: "burs-fz/jm", "lb/ach", "dpa ab yyzz", "(AFP)".
 _SIGNATURE = re.compile(r"^(?:[a-z]{2,6}(?:[-/][a-z]{2,6}){1,6}|dpa\s+[a-z]{2,4}(?:\s+[a-z]{2,4})*|\((?:afp|dpa|ap|reuters)\))\s*$")
 _REUTER_SIGNOFF = re.compile(r"^\s*reuters?\s*$", re.I)
@@ -136,8 +139,11 @@ def parse_credit_line(line: str, *, source: str | None = None) -> list[Credit] |
     m = _BYLINE.match(text)
     if m and len(text.split()) <= 25:
         names = parse_byline(text, source=source)
+        place = _BYLINE_PLACE.search(text)
+        location = place.group("place").strip() if place and "@" not in place.group("place") else None
         if names:
-            return [Credit(n, AUTHOR, None) for n in names]
+            return [Credit(n, AUTHOR, location) for n in names]
+        return []  # a byline crediting no person ("By Staff", "by: KXRV 7 News Staff")
     if _SIGNATURE.match(text) or _REUTER_SIGNOFF.match(text):
         return []
     return None

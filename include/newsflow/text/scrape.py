@@ -12,18 +12,34 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from newsflow.dates import find_date
 from newsflow.text import furniture
-from newsflow.text.credits import Credit, Dateline, match_dateline, parse_credit_line
+from newsflow.text.credits import AGENCIES, Credit, Dateline, match_dateline, parse_credit_line
+from newsflow.text.datewords import find_date_any
 
 _BULLET = re.compile(r"^\s*(?:[•·●▪■◦‣∙*]|-(?=\s))\s*")
 _NAV_SEPARATORS = re.compile(r"\s[|»›>/]\s|\s[·•]\s")
 _TERMINAL = re.compile(r"""[.!?…]["'”’)\]]*$""")
 _WORD = re.compile(r"\w+")
 _DATE_LABEL = re.compile(
-    r"^(?:published|posted|updated|last\s+updated|first\s+published|date|on|veröffentlicht|publié|publicado)\b",
+    r"^(?:published|posted|updated|last\s+updated|first\s+published|date|on|veröffentlicht|aktualisiert|"
+    r"publié|mis\s+à\s+jour|publicado|actualizado|pubblicato|aggiornato)\s*(?:on|le|el|am|il)?\s*:?",
     re.I,
 )
+_UPDATED = re.compile(r"^\W*(?:updated|last\s+updated|aktualisiert|mis\s+à\s+jour|actualizado|aggiornato)\b", re.I)
+#: Byline-position lines that credit no person: "by: KXRV 7 News Staff", "Redacción", "Staff Writer".
+_STAFF_LINE = re.compile(
+    r"^\W*(?:(?:by|por|par|von)\s*:?\s+)?(?:[\w .]+\s)?(?:staff(?:\s+writers?|\s+reports?)?|redacci[oó]n|r[ée]daction|"
+    r"redaktion|redazione|newsroom|news\s+desk|wire\s+services?|staff\s+writer)\W*$", re.I)
+#: "Also Read: <headline>", "Lire aussi : <headline>" on one line.
+_INLINE_RELATED = re.compile(
+    r"^\W{0,3}(?:also\s+read|read\s+also|read\s+more|related|see\s+also|lire\s+aussi|à\s+lire\s+aussi|"
+    r"lee\s+tambi[ée]n|te\s+puede\s+interesar|lesen\s+sie\s+auch|mehr\s+zum\s+thema|leggi\s+anche)\s*[:|-]\s*(.{8,200})$",
+    re.I)
+_BIO = re.compile(
+    r"\b(?:reach|contact|email|e-mail|write\s+to)\s+(?:him|her|them|me|us|the\s+\w+|[A-Z]\w+(?:\s+[A-Z]\w+)?)\s+(?:at|on|via)\b"
+    r"|\S+@\S+\.\w{2,}|\bfollow\s+(?:him|her|them)\s+on\b|\bhave\s+a\s+news\s+tip\b|\bcomments\s+are\s+closed\b"
+    r"|\bthis\s+(?:story|article)\s+(?:was|is)\s+(?:syndicated|republished|reprinted)\b",
+    re.I)
 _HEADLINE_MAX_WORDS = 30
 _PROSE_MIN_WORDS = 12
 #: Section names repeated in "Next In World", "Most Read in Business" headings.
@@ -42,7 +58,16 @@ class ScrapeResult:
     image_captions: list[str] = field(default_factory=list)
     related_headlines: list[str] = field(default_factory=list)
     credits: list[Credit] = field(default_factory=list)
+    masthead: str | None = None  # the site name printed above the headline
+    agency_line: str | None = None  # an agency named on its own line under the byline
     dropped: int = 0  # furniture lines removed (for reports)
+
+    def masthead_source(self) -> str | None:
+        """The publisher named by the masthead: 'THE COASTAL STAR' -> 'The Coastal Star'."""
+        if not self.masthead:
+            return None
+        name = self.masthead.strip()
+        return name.title() if name.isupper() and len(name) > 5 else name
 
 
 def _words(text: str) -> int:
@@ -63,17 +88,24 @@ def _looks_like_headline(line: str) -> bool:
     return 2 <= n <= _HEADLINE_MAX_WORDS and not line.rstrip().endswith((":", ","))
 
 
-def _date_line(line: str, reference: datetime | None) -> tuple[datetime, str] | None:
-    """A header line that is (mostly) a date: 'Tuesday, 03 Dec 2024', 'Published March 13, 2025 at 5:30 p.m.'."""
-    if _words(line) > 14:
-        return None
-    found = find_date(line, reference=reference)
-    if not found:
-        return None
-    rest = line.replace(found[1], " ")
+def _date_line(line: str, found: tuple[datetime, str] | None) -> bool:
+    """Is the line (mostly) a date: 'Tuesday, 03 Dec 2024', 'Published March 13, 2025 at 5:30 p.m.'?"""
+    if found is None:
+        found = find_date_any(line)
+        if found is None:
+            return False
+    if _words(line) > 16:
+        return False
+    rest = line.replace(found[1], " ") if found[1] in line else re.sub(r"\d", " ", line)
     rest = _DATE_LABEL.sub(" ", rest.strip())
-    rest = re.sub(r"\b(?:at|on|by|updated|published|gmt|utc|[ap]\.?m\.?|[A-Z]{2,4})\b|[\W\d_]+", " ", rest, flags=re.I)
-    return found if _words(rest) <= 3 else None
+    rest = re.sub(r"\b(?:at|on|by|um|à|a\s+las|le|el|updated|published|gmt|utc|uhr|h|[ap]\.?m\.?|[A-Z]{2,4})\b"
+                  r"|[\W\d_]+", " ", rest, flags=re.I)
+    return _words(rest) <= 3
+
+
+def _is_bio(line: str) -> bool:
+    """An author bio or contact line closing the story ('Reach him at x@y.example')."""
+    return _words(line) <= 45 and bool(_BIO.search(line))
 
 
 def _is_wrapped(block: list[str]) -> bool:
@@ -104,68 +136,137 @@ def _unwrap(block: list[str]) -> list[str]:
     return paragraphs
 
 
-def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference: datetime | None = None,
-                 title_hint: str | None = None, source_hint: str | None = None) -> ScrapeResult:
-    """Split a text scrape into story paragraphs and structured furniture fields.
+def _name_like(line: str) -> bool:
+    """A masthead or section label: a few capitalised words, no sentence punctuation."""
+    words = line.split()
+    return (1 <= len(words) <= 5 and not _TERMINAL.search(line) and not any(c in line for c in ",:;|")
+            and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in ("of", "the", "and", "du", "de", "del",
+                                                                           "la", "le", "des", "&") for w in words))
 
-    ``learned`` holds line keys learned from repetition across the day (``furniture.line_key``);
-    ``reference`` is the date relative expressions and year-less dates belong to (the crawl or landing
-    day), never today.
-    """
-    result = ScrapeResult()
-    lines = [ln.rstrip() for ln in text.split("\n")]
-    # Blocks of consecutive non-blank lines.
+
+def _split_items(text: str) -> list[tuple[str, bool]]:
+    """Lines of the scrape as (text, bulleted), with hard-wrapped prose re-joined; blank lines dropped."""
     blocks: list[list[str]] = []
     current: list[str] = []
-    for ln in lines:
+    for ln in (raw.rstrip() for raw in text.split("\n")):
         if ln.strip():
-            current.append(ln)
+            current.append(ln.replace("\t", " "))
         elif current:
             blocks.append(current)
             current = []
     if current:
         blocks.append(current)
-
-    items: list[str] = []
+    items: list[tuple[str, bool]] = []
     for block in blocks:
-        if len(block) > 1 and all(_BULLET.match(b) for b in block):
-            items.extend(block)
-        else:
-            items.extend(_unwrap([b.replace("\t", " ") for b in block]))
-        items.append("")  # block boundary
+        lines = block if len(block) > 1 and all(_BULLET.match(b) for b in block) else _unwrap(block)
+        for raw in lines:
+            bulleted = bool(_BULLET.match(raw))
+            line = re.sub(r"\s+", " ", _BULLET.sub("", raw)).strip()
+            if line:
+                items.append((line, bulleted))
+    return items
 
-    in_header = True
-    in_list = False
-    body_blocks: list[str] = []
+
+def _header_end(items: list[tuple[str, bool]], source_hint: str | None) -> int:
+    """Index of the first story line: prose, or a lede opening with a dateline."""
+    for i, (line, _) in enumerate(items):
+        if furniture.is_caption(line) or furniture.is_promo(line) or furniture.is_headline_list_heading(line):
+            continue
+        if parse_credit_line(line, source=source_hint) is not None:
+            continue
+        if _is_prose(line) or (match_dateline(line) is not None and _words(line) >= 8):
+            return i
+    return len(items)
+
+
+def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference: datetime | None = None,
+                 title_hint: str | None = None, source_hint: str | None = None) -> ScrapeResult:
+    """Split a text scrape into story paragraphs and structured furniture fields.
+
+    The header (everything before the first story paragraph) holds the masthead, navigation, section,
+    headline, byline and date lines; the story follows, interleaved with captions, promos, credit lines
+    and headline lists. ``learned`` holds line keys learned from repetition across the day
+    (``furniture.line_key``); ``reference`` is the date relative expressions and year-less dates belong
+    to (the crawl or landing day), never today.
+    """
+    result = ScrapeResult()
+    items = _split_items(text)
+    end = _header_end(items, source_hint)
     title_key = furniture.line_key(title_hint) if title_hint else ""
-    for raw in items:
-        if not raw:
-            continue
-        bulleted = bool(_BULLET.match(raw))
-        line = re.sub(r"\s+", " ", _BULLET.sub("", raw)).strip()
-        if not line:
-            continue
+    dates: list[tuple[datetime, str, str]] = []
+    candidates: list[tuple[int, str, bool]] = []
+    for i, (line, bulleted) in enumerate(items[:end]):
         key = furniture.line_key(line)
-        # 1. Title: the first headline-like line of the page.
-        if result.title is None and in_header and not body_blocks:
-            if key and key == title_key:
-                result.title = line
-                continue
-            if (not bulleted and _looks_like_headline(line) and not _is_nav(line)
-                    and not furniture.is_promo(line) and not _date_line(line, reference)
-                    and not furniture.is_caption(line) and not _is_prose(line)):
-                result.title = line
-                continue
+        found = None if _words(line) > 14 else find_date_any(line, reference=reference)
+        if found and _date_line(line, found):
+            dates.append((found[0], found[1], line))
+            continue
+        if furniture.is_caption(line):
+            result.image_captions.append(line)
+            continue
+        credits = parse_credit_line(line, source=source_hint)
+        if credits is not None:
+            result.credits.extend(credits)
+            continue
+        if furniture.is_promo(line) or _is_nav(line) or _STAFF_LINE.match(line):
+            result.dropped += 1
+            continue
+        if furniture.is_headline_list_heading(line):
+            result.dropped += 1
+            continue
+        agency = AGENCIES.get(line.strip().lower())
+        if agency:
+            result.agency_line = agency
+            continue
+        candidates.append((i, line, bulleted or (bool(learned) and key in learned) or key == title_key))
+
+    # Headline: the record's title if the page repeats it, else the first headline-like line of 4+ words
+    # (mastheads and section labels are shorter), else the first headline-like line at all.
+    title_at = next((j for j, (_, line, _) in enumerate(candidates)
+                     if title_key and furniture.line_key(line) == title_key), None)
+    if title_at is None:
+        title_at = next((j for j, (_, line, marked) in enumerate(candidates)
+                         if not marked and _words(line) >= 4 and _looks_like_headline(line)), None)
+    if title_at is None:
+        title_at = next((j for j, (_, line, marked) in enumerate(candidates)
+                         if not marked and _looks_like_headline(line)), None)
+    if title_at is not None:
+        result.title = candidates[title_at][1]
+    for j, (_, line, bulleted) in enumerate(candidates):
+        if j == title_at:
+            continue
+        if j == 0 and title_at is not None and title_at > 0 and _name_like(line) and not bulleted:
+            result.masthead = line
+            continue
+        label = re.split(r"\s*[|»›>/]\s*", line)[0].strip()
+        if result.section is None and _words(label) <= 4 and not _TERMINAL.search(label) and (
+                bulleted or _name_like(label) or label.isupper()):
+            result.section = label.title() if label.isupper() and len(label) > 3 else label
+            continue
+        result.dropped += 1  # taglines, login prompts, stray labels
+
+    if dates:
+        published = next((d for d in dates if not _UPDATED.match(d[2])), dates[0])
+        result.published_at, result.published_at_raw = published[0], published[1]
+        result.published_at_source = "header"
+
+    in_list = False
+    body: list[str] = []
+    for line, bulleted in items[end:]:
+        key = furniture.line_key(line)
         if learned and key in learned:
             result.dropped += 1
             continue
-        # 2. Headline lists ("Next In World", "Others Also Read") and their items.
         if furniture.is_headline_list_heading(line):
             in_list = True
             m = _SECTION_FROM_HEADING.match(line)
             if m and result.section is None:
                 result.section = m.group(1).strip()
             result.dropped += 1
+            continue
+        inline = _INLINE_RELATED.match(line)
+        if inline:
+            result.related_headlines.append(inline.group(1).strip())
             continue
         if in_list:
             if _is_prose(line) and _words(line) > _HEADLINE_MAX_WORDS // 2:
@@ -176,7 +277,6 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
             else:
                 result.dropped += 1
                 continue
-        # 3. Lines that are furniture wherever they stand.
         if furniture.is_caption(line):
             result.image_captions.append(line)
             continue
@@ -184,40 +284,24 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
             result.dropped += 1
             continue
         credits = parse_credit_line(line, source=source_hint)
-        if credits is not None and not (_is_prose(line) and not credits):
+        if credits is not None:
             result.credits.extend(credits)
             continue
-        # 4. Header zone: section and date lines before the story starts.
-        if in_header:
-            found = _date_line(line, reference)
-            if found:
-                if result.published_at is None:
-                    result.published_at, result.published_at_raw = found
-                    result.published_at_source = "header"
-                continue
-            if not _is_prose(line) and match_dateline(line) is None and (
-                    bulleted or (_words(line) <= 4 and not _TERMINAL.search(line))):
-                if result.section is None and _words(line) <= 4:
-                    result.section = line
-                else:
-                    result.dropped += 1
-                continue
-            in_header = False
-        elif _words(line) <= 4 and not _TERMINAL.search(line) and (bulleted or _date_line(line, reference)):
+        if _words(line) <= 4 and not _TERMINAL.search(line) and (bulleted or _date_line(line, None)):
             result.dropped += 1  # stray label or date between paragraphs
             continue
-        body_blocks.append(line)
+        body.append(line)
 
-    if body_blocks:
-        dateline = match_dateline(body_blocks[0])
+    if body:
+        dateline = match_dateline(body[0])
         if dateline:
             result.dateline = dateline
-            body_blocks[0] = body_blocks[0][dateline.length:].lstrip()
-            if not body_blocks[0]:
-                body_blocks.pop(0)
-    # Trailing short non-prose lines (orphan labels after the story) are furniture.
-    while body_blocks and not _TERMINAL.search(body_blocks[-1]) and _words(body_blocks[-1]) <= 6:
-        body_blocks.pop()
+            body[0] = body[0][dateline.length:].lstrip()
+            if not body[0]:
+                body.pop(0)
+    # Trailing furniture after the story: short non-sentences and author bios / contact lines.
+    while body and ((not _TERMINAL.search(body[-1]) and _words(body[-1]) <= 8) or _is_bio(body[-1])):
+        body.pop()
         result.dropped += 1
-    result.paragraphs = body_blocks
+    result.paragraphs = body
     return result
