@@ -106,7 +106,8 @@ def parse_record(record: dict[str, Any], *, url: str | None = None, reference: d
     if html and html.strip():
         fields = _from_html(html, url=url, reference=reference)
     else:
-        fields = _from_text(_normalise_text(text or ""), reference=reference, learned=learned)
+        fields = _from_text(_normalise_text(text or ""), reference=reference, learned=learned,
+                            title_hint=record.get("title"), source_hint=record.get("source"))
     if (record.get("title") or "").strip():
         fields["title"] = re.sub(r"\s+", " ", record["title"]).strip()
     if (record.get("source") or "").strip():
@@ -130,11 +131,13 @@ def _normalise_text(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", ""))
 
 
-def _from_text(text: str, *, reference: datetime | None, learned: frozenset[str]) -> dict[str, Any]:
-    from newsflow.dates import parse_datetime
+def _from_text(text: str, *, reference: datetime | None, learned: frozenset[str], title_hint: str | None = None,
+               source_hint: str | None = None) -> dict[str, Any]:
+    from newsflow.text.datewords import find_date_any
     from newsflow.text.scrape import clean_scrape
 
-    scrape = clean_scrape(text, learned=learned, reference=reference)
+    scrape = clean_scrape(text, learned=learned, reference=reference, title_hint=title_hint,
+                          source_hint=source_hint)
     fields: dict[str, Any] = {
         "title": scrape.title, "section": scrape.section, "paragraphs": scrape.paragraphs,
         "image_captions": scrape.image_captions, "related_headlines": scrape.related_headlines,
@@ -147,7 +150,8 @@ def _from_text(text: str, *, reference: datetime | None, learned: frozenset[str]
         fields["dateline"] = scrape.dateline.place
         fields["agency"] = fields["agency"] or scrape.dateline.agency
         if fields["published_at"] is None and scrape.dateline.date_raw:
-            when = parse_datetime(scrape.dateline.date_raw, reference=reference)
+            found = find_date_any(scrape.dateline.date_raw, reference=reference)
+            when = found[0] if found else None
             if when is not None:
                 fields.update(published_at=when, published_at_raw=scrape.dateline.date_raw,
                               published_at_source="dateline")

@@ -63,6 +63,15 @@ _CONTRIB_GENERIC = re.compile(
     r"^(?P<names>[A-Z][^.;:]{2,160}?)\s+contributed(?:\s+(?:reporting|to\s+this\s+(?:report|story|article)))"
     r"(?:\s+from\s+(?P<loc>[A-Z][\w .,'-]{1,60}?))?\.?$"
 )
+# "X en Medellín contribuyó a este despacho.", "X a contribué à cet article.", "Mitarbeit: X"
+_CONTRIB_PREFIX = re.compile(
+    r"^(?:(?:el|la|los|las)\s+periodistas?|(?:le|la|les)\s+journalistes?)\s+(?:de\s+(?:l')?)?(?:the\s+)?"
+    r"(?:associated\s+press|ap|efe|afp|reuters)\s+", re.I)
+_CONTRIB_I18N = re.compile(
+    r"^(?P<names>[A-ZÀ-Ý][^.;:]{2,160}?)\s+(?:contribuyó|contribuyeron|colaboró|colaboraron)\s+(?:a|en)\s+(?:este|esta)\s+"
+    r"(?:despacho|informe|información|nota)\.?$"
+    r"|^(?P<names2>[A-ZÀ-Ý][^.;:]{2,160}?)\s+(?:a|ont)\s+contribué\s+à\s+(?:cet|cette|ce)\s+(?:article|dépêche|reportage)\.?$",
+)
 _REPORTED_FROM = re.compile(
     r"^(?P<names>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}(?:\s+and\s+[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})?)"
     r"\s+reported\s+from\s+(?P<loc>[A-Z][\w .,'’-]{1,60}?)\.?$"
@@ -74,7 +83,7 @@ _BYLINE_PLACE = re.compile(r"\|\s*(?P<place>[A-ZÀ-Ý][\w .'’-]{1,40}?)\s*\|?\
 # AFP/dpa desk signatures: "burs-fz/jm", "lb/ach", "dpa ab yyzz", "(AFP)".
 _SIGNATURE = re.compile(r"^(?:[a-z]{2,6}(?:[-/][a-z]{2,6}){1,6}|dpa\s+[a-z]{2,4}(?:\s+[a-z]{2,4})*|\((?:afp|dpa|ap|reuters)\))\s*$")
 _REUTER_SIGNOFF = re.compile(r"^\s*reuters?\s*$", re.I)
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\bwith\b)\s*")
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\by\b|\bet\b|\bund\b|&|\bwith\b)\s*")
 _NAME_LOC = re.compile(r"^(?P<name>.+?)\s+in\s+(?P<loc>[A-Z][\w .'’-]{1,40})$")
 
 
@@ -97,6 +106,18 @@ def _names_with_locations(text: str) -> list[tuple[str, str | None]]:
             pending.append(piece)
     out.extend((name, None) for name in pending)
     return [(n.strip(), loc) for n, loc in out if looks_like_person_name(n.strip())]
+
+
+_OUTLET_WORDS = frozenset("""news gazette herald times post tribune journal courier ledger examiner observer
+chronicle press daily weekly star sun mail express telegraph guardian standard record review today online tv
+radio magazine media network agency wire""".split())
+
+
+def looks_like_place(text: str) -> bool:
+    """A place name after a byline's pipe ('| New Delhi |'), not an outlet ('| Lakeshore Gazette')."""
+    words = text.split()
+    return 1 <= len(words) <= 4 and not any(w.lower().strip(".,") in _OUTLET_WORDS for w in words) \
+        and all(w[:1].isupper() for w in words)
 
 
 def parse_wire_credit(line: str) -> list[Credit] | None:
@@ -131,6 +152,11 @@ def parse_credit_line(line: str, *, source: str | None = None) -> list[Credit] |
         names = _names_with_locations(m.group("names"))
         if names:
             return [Credit(n, CONTRIBUTOR, loc2 or loc) for n, loc2 in names]
+    m = _CONTRIB_I18N.match(_CONTRIB_PREFIX.sub("", text))
+    if m:
+        names = _names_with_locations(re.sub(r"\s+en\s+([A-ZÀ-Ý])", r" in \1", m.group("names") or m.group("names2")))
+        if names:
+            return [Credit(n, CONTRIBUTOR, loc) for n, loc in names]
     m = _REPORTED_FROM.match(text)
     if m:
         names = _names_with_locations(m.group("names"))
@@ -138,9 +164,12 @@ def parse_credit_line(line: str, *, source: str | None = None) -> list[Credit] |
             return [Credit(n, REPORTER, m.group("loc").strip()) for n, _ in names]
     m = _BYLINE.match(text)
     if m and len(text.split()) <= 25:
-        names = parse_byline(text, source=source)
+        names = parse_byline(re.sub(r"^\W{0,2}(?:di|door|af|av)\s+", "By ", text, flags=re.I), source=source)
         place = _BYLINE_PLACE.search(text)
-        location = place.group("place").strip() if place and "@" not in place.group("place") else None
+        location = place.group("place").strip() if place else None
+        if location and ("@" in location or (source and location.casefold() == source.casefold())
+                         or not looks_like_place(location)):
+            location = None
         if names:
             return [Credit(n, AUTHOR, location) for n in names]
         return []  # a byline crediting no person ("By Staff", "by: KXRV 7 News Staff")
@@ -154,13 +183,19 @@ _PLACE_CAPS = r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\- ]{1,40}?"
 _PLACE_TITLE = r"[A-ZÀ-ÖØ-Þ][\wÀ-ÿ'’.\-]+(?:\s+[A-ZÀ-ÖØ-Þ][\wÀ-ÿ'’.\-]+){0,3}"
 _REGION = r"(?:,\s*(?:[A-Z][a-z]{1,3}\.|[A-Z]{2}|[A-Z][a-zA-Z.]+(?:\s[A-Z][a-z]+)?))?"
 _DATE = r"(?:,?\s*(?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,?\s+\d{4})?|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d{4})?))?"
-_DASH = r"\s*[-–—:]{1,2}\s*"
-_AGENCY = r"\((?P<agency>[A-Za-z][A-Za-z .&-]{0,30}?)\)"
+_DASH = r"\s*(?:[-–—]{1,2}|:)\s*"
+_DATEPART = r"(?:,\s*(?P<date>[^()\n]{3,30}?))?"
+_AGENCY = r"\((?P<agency>[A-Za-z][A-Za-z .&/-]{0,30}?)\)\.?"
 _DATELINE_RES = [
-    # "SANTIAGO, March 14 (Reuters) -", "ZÜRICH (dpa) -", "Berlin (dpa) -", "(Reuters) -"
-    re.compile(rf"^(?:(?P<place>{_PLACE_CAPS}|{_PLACE_TITLE}){_REGION}{_DATE}\s*)?{_AGENCY}{_DASH}(?=\S)"),
+    # "SANTIAGO, March 14 (Reuters) -", "PARIS, 12 mars 2025 (AFP) -", "ZÜRICH (dpa) -", "Stuttgart (dpa/lsw) -",
+    # "MADRID, 14 mar (EFE).-", "(Reuters) -"
+    re.compile(rf"^(?:(?P<place>{_PLACE_CAPS}|{_PLACE_TITLE}){_REGION}{_DATEPART}\s*)?{_AGENCY}{_DASH}(?=\S)"),
     # "LONDON, May 5 -", "WASHINGTON —" (all-caps place, no agency)
     re.compile(rf"^(?P<place>{_PLACE_CAPS}){_REGION}{_DATE}{_DASH}(?=\S)"),
+    # "JAÉN. Los productores ..." (Spanish and Italian press)
+    re.compile(r"^(?P<place>[A-ZÀ-ÖØ-Þ]{3,}(?:\s[A-ZÀ-ÖØ-Þ]{2,}){0,2})\.\s+(?=[A-ZÀ-ÖØ-Þ][a-zà-ÿ])"),
+    # "Augsburg – Die Straßenbahn ..." (German regional press: place, en/em dash)
+    re.compile(r"^(?P<place>[A-ZÀ-ÖØ-Þ][a-zà-ÿ]+(?:[ -][A-ZÀ-ÖØ-Þ][a-zà-ÿ]+){0,2})\s+[–—]\s+(?=[A-ZÀ-ÖØ-Þ])"),
 ]
 
 
@@ -185,7 +220,7 @@ def match_dateline(lede: str) -> Dateline | None:
             continue
         place = (m.group("place") or "").strip(" ,") or None
         agency_raw = m.groupdict().get("agency")
-        agency = AGENCIES.get(agency_raw.strip().lower()) if agency_raw else None
+        agency = AGENCIES.get(agency_raw.strip().lower().split("/")[0].strip()) if agency_raw else None
         if agency_raw and agency is None:
             continue  # "(pictured) -" is not a dateline
         if i == 1:
@@ -196,5 +231,5 @@ def match_dateline(lede: str) -> Dateline | None:
                 continue
         if place and _is_caps_place(place):
             place = place.strip()
-        return Dateline(place=place, agency=agency, date_raw=m.group("date"), length=m.end())
+        return Dateline(place=place, agency=agency, date_raw=m.groupdict().get("date"), length=m.end())
     return None

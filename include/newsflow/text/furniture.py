@@ -50,6 +50,10 @@ HEADLINE_LIST_HEADING = re.compile(
     r"""^\W{0,3}(?:next\s+in\s+\w[\w &-]{0,30}|most\s+(?:read|viewed|popular|shared|watched)(?:\s+in\s+\w[\w &-]{0,30})?
       | others\s+also\s+read | also\s+read | read\s+next | read\s+more(?:\s+(?:on|about|from)\b.{0,40})?
       | related(?:\s+(?:stories|articles|news|coverage|content|topics|links|reading))? | more\s+(?:from|in|on|stories|news)\b.{0,40}
+      | mehr\s+(?:zum\s+thema|aus\s+(?:der|dem)\s+\w+(?:\s+\w+)?|nachrichten) | auch\s+interessant | das\s+könnte\s+sie\s+auch\s+interessieren
+      | (?:à\s+)?lire\s+aussi | sur\s+le\s+même\s+sujet | (?:les\s+)?plus\s+lus | dans\s+la\s+même\s+rubrique
+      | noticias\s+relacionadas | te\s+puede\s+interesar | lo\s+más\s+le[íi]do | más\s+noticias | lee\s+también
+      | leggi\s+anche | potrebbe\s+interessarti | pi[uù]\s+lett[ie]
       | (?:top|latest|trending|recommended|popular|editor'?s\s+picks?|you\s+may\s+also\s+like|you\s+might\s+also\s+like|recommended\s+for\s+you|in\s+other\s+news|what\s+to\s+read\s+next|more\s+like\s+this)(?:\s+(?:stories|news|now|articles|headlines|in\s+\w[\w &-]{0,30}))?
     )\s*:?\s*$""",
     _I | re.VERBOSE,
@@ -59,7 +63,8 @@ HEADLINE_LIST_HEADING = re.compile(
 CAPTION_LINE = re.compile(
     r"""^(?:\W{0,3}(?:file\s+photo|photo|picture|image|pictured|caption|foto|bild)\s*[:|-]
       | .{0,600}(?:\b(?:via\s+)?REUTERS/|\(AP\s+Photo/|\bAP\s+Photo/|\bAFP\s+(?:via\s+Getty\s+Images|PHOTO)|Getty\s+Images\s*$
-      |\bEPA-EFE/|/(?:Pool|File\s+Photo)\b|\b(?:Photo|Image|Picture)\s+(?:credit|by)\s*:|\bphoto\s*:\s*[A-Z]|\(Photo\s*:|\bdpa\s*$|Photograph:\s))""",
+      |\bEPA-EFE/|/(?:Pool|File\s+Photo)\b|\b(?:Photo|Image|Picture)\s+(?:credit|by)\s*:|\bphoto\s*:\s*[A-Z]|\(Photo\s*:|/dpa\s*$|Photograph:\s
+      |\bimage\s+(?:source|caption)\s*,))""",
     re.VERBOSE,
 )
 
@@ -78,9 +83,30 @@ BODY_FURNITURE_PATTERNS: tuple[str, ...] = (
 )
 
 
+#: The same furniture in the other languages our crawlers meet (de, fr, es, it, pt, nl).
+PROMO_LINE_I18N = re.compile(
+    r"""^\W{0,3}(?:
+        (?:teilen|drucken|kommentieren|merken|compartir|imprimir|comentar|partager|imprimer|commenter|condividi|stampa
+          |partilhar|delen|copy|link\s+copied|copy\s+link|enlace\s+copiado|lien\s+copi[ée])(?:\s*[|/·•,]\s*\w+)*\s*$
+      | (?:folgen\s+sie\s+uns|síguenos|siguenos|suivez-nous|seguici)\b.{0,120}$
+      | (?:anzeige|publicidad|publicité|pubblicità|werbung)\s*$
+      | (?:newsletter\s+abonnieren|abonnez-vous|suscr[íi]bete|iscriviti|jetzt\s+abonnieren)\b.{0,120}$
+      | (?:artikel\s+teilen|partager\s+(?:cet|l')\s*article|comparte\s+esta\s+noticia|condividi\s+(?:questo\s+)?articolo)\b.{0,40}$
+      | (?:vous\s+avez\s+(?:trouvé|repéré)\s+une\s+erreur|¿?has\s+visto\s+un\s+error|fehler\s+gefunden)\b.{0,80}$
+      | (?:mis\s+à\s+jour|actualizado|aktualisiert|aggiornato)\s+(?:il\s+y\s+a|hace|vor)\s+\d+\s+\w+\s*$
+      | (?:tous\s+droits\s+réservés|todos\s+los\s+derechos\s+reservados|alle\s+rechte\s+vorbehalten|tutti\s+i\s+diritti\s+riservati)\b.{0,60}$
+      | \d{1,5}\s+(?:kommentare?|commentaires?|comentarios?|commenti)\s*$
+      | dpa-infocom\b.{0,80}$
+      | (?:riproduzione\s+riservata|reproduction\s+interdite|reproducci[óo]n\s+prohibida)\b.{0,60}$
+    )""",
+    _I | re.VERBOSE,
+)
+
+
 def is_promo(line: str) -> bool:
-    """True for a whole line of promo/share/ad/copyright/comment-count furniture."""
-    return bool(PROMO_LINE.match(line.strip()))
+    """True for a whole line of promo/share/ad/copyright/comment-count furniture (any of our languages)."""
+    text = line.strip()
+    return bool(PROMO_LINE.match(text) or PROMO_LINE_I18N.match(text))
 
 
 def is_headline_list_heading(line: str) -> bool:

@@ -9,9 +9,11 @@ related headlines, credits, dateline) or dropped, never silently mixed into ``bo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from newsflow.bylines import looks_like_person_name
 from newsflow.text import furniture
 from newsflow.text.credits import AGENCIES, Credit, Dateline, match_dateline, parse_credit_line
 from newsflow.text.datewords import find_date_any
@@ -144,8 +146,8 @@ def _name_like(line: str) -> bool:
                                                                            "la", "le", "des", "&") for w in words))
 
 
-def _split_items(text: str) -> list[tuple[str, bool]]:
-    """Lines of the scrape as (text, bulleted), with hard-wrapped prose re-joined; blank lines dropped."""
+def _split_items(text: str) -> list[tuple[str, bool, int]]:
+    """Lines of the scrape as (text, bulleted, block number), hard-wrapped prose re-joined, no blanks."""
     blocks: list[list[str]] = []
     current: list[str] = []
     for ln in (raw.rstrip() for raw in text.split("\n")):
@@ -156,23 +158,26 @@ def _split_items(text: str) -> list[tuple[str, bool]]:
             current = []
     if current:
         blocks.append(current)
-    items: list[tuple[str, bool]] = []
-    for block in blocks:
+    items: list[tuple[str, bool, int]] = []
+    for block_no, block in enumerate(blocks):
         lines = block if len(block) > 1 and all(_BULLET.match(b) for b in block) else _unwrap(block)
         for raw in lines:
             bulleted = bool(_BULLET.match(raw))
             line = re.sub(r"\s+", " ", _BULLET.sub("", raw)).strip()
             if line:
-                items.append((line, bulleted))
+                items.append((line, bulleted, block_no))
     return items
 
 
-def _header_end(items: list[tuple[str, bool]], source_hint: str | None) -> int:
+def _header_end(items: list[tuple[str, bool, int]], source_hint: str | None) -> int:
     """Index of the first story line: prose, or a lede opening with a dateline."""
-    for i, (line, _) in enumerate(items):
+    for i, (line, _, _) in enumerate(items):
         if furniture.is_caption(line) or furniture.is_promo(line) or furniture.is_headline_list_heading(line):
             continue
         if parse_credit_line(line, source=source_hint) is not None:
+            continue
+        head = line.split(" | ")[0]
+        if _words(head) <= 16 and _date_line(head, None):
             continue
         if _is_prose(line) or (match_dateline(line) is not None and _words(line) >= 8):
             return i
@@ -195,10 +200,18 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     title_key = furniture.line_key(title_hint) if title_hint else ""
     dates: list[tuple[datetime, str, str]] = []
     candidates: list[tuple[int, str, bool]] = []
-    for i, (line, bulleted) in enumerate(items[:end]):
+    blocks: dict[int, int] = {}
+    learned_lines: list[str] = []  # header lines every story of the source repeats (masthead, nav)
+    source_key = furniture.line_key(source_hint) if source_hint else ""
+    for i, (line, bulleted, block_no) in enumerate(items[:end]):
+        blocks[i] = block_no
         key = furniture.line_key(line)
-        found = None if _words(line) > 14 else find_date_any(line, reference=reference)
-        if found and _date_line(line, found):
+        if source_key and source_key in (key, furniture.line_key(line.split(" | ")[0])):
+            result.masthead = line  # the page prints the publisher's name the record gives
+            continue
+        head = line.split(" | ")[0]
+        found = None if _words(head) > 14 else find_date_any(head, reference=reference)
+        if found and _date_line(head, found):
             dates.append((found[0], found[1], line))
             continue
         if furniture.is_caption(line):
@@ -218,25 +231,46 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         if agency:
             result.agency_line = agency
             continue
-        candidates.append((i, line, bulleted or (bool(learned) and key in learned) or key == title_key))
+        if bool(learned) and key in learned:
+            learned_lines.append(line)
+            continue
+        candidates.append((i, line, bulleted))
 
     # Headline: the record's title if the page repeats it, else the first headline-like line of 4+ words
-    # (mastheads and section labels are shorter), else the first headline-like line at all.
-    title_at = next((j for j, (_, line, _) in enumerate(candidates)
-                     if title_key and furniture.line_key(line) == title_key), None)
-    if title_at is None:
-        title_at = next((j for j, (_, line, marked) in enumerate(candidates)
-                         if not marked and _words(line) >= 4 and _looks_like_headline(line)), None)
-    if title_at is None:
-        title_at = next((j for j, (_, line, marked) in enumerate(candidates)
-                         if not marked and _looks_like_headline(line)), None)
+    # that is not a name (mastheads and section labels are shorter, name-like), then weaker fallbacks.
+    def first(pred: Callable[[str], bool]) -> int | None:
+        return next((j for j, (_, line, bulleted) in enumerate(candidates) if not bulleted and pred(line)), None)
+
+    title_at = first(lambda ln: bool(title_key) and furniture.line_key(ln) == title_key)
+    if title_at is None and not title_key:
+        title_at = first(lambda ln: _words(ln) >= 4 and _looks_like_headline(ln) and not _name_like(ln))
+        if title_at is None:
+            title_at = first(lambda ln: _words(ln) >= 4 and _looks_like_headline(ln))
+        if title_at is None:
+            title_at = first(_looks_like_headline)
+    if (title_at == 1 and _name_like(candidates[0][1])
+            and blocks[candidates[0][0]] == blocks[candidates[1][0]]):
+        # "Harbor Lights Weekly" / "Community news for the valley": a tagline printed under the masthead
+        # in the same block; the headline stands apart further down.
+        later = next((j for j, (i, ln, b) in enumerate(candidates[2:], start=2)
+                      if not b and _words(ln) >= 4 and _looks_like_headline(ln) and blocks[i] != blocks[candidates[1][0]]),
+                     None)
+        if later is not None:
+            title_at = later
     if title_at is not None:
         result.title = candidates[title_at][1]
-    for j, (_, line, bulleted) in enumerate(candidates):
+    for j, (_i, line, bulleted) in enumerate(candidates):
         if j == title_at:
             continue
-        if j == 0 and title_at is not None and title_at > 0 and _name_like(line) and not bulleted:
+        # A masthead is the first short name above the headline: two or more words, or followed by a
+        # section label ("Bharat Ledger" / "India"); a lone single word is a section ("Wirtschaft").
+        if (j == 0 and title_at is not None and title_at > 0 and _name_like(line) and not bulleted
+                and (_words(line) >= 2 or title_at >= 2) and result.masthead is None):
             result.masthead = line
+            continue
+        after_title = title_at is None or j > title_at
+        if after_title and not bulleted and 2 <= _words(line) <= 4 and looks_like_person_name(line):
+            result.credits.append(Credit(line, "author"))  # a bare byline: "Colleen Mackie"
             continue
         label = re.split(r"\s*[|»›>/]\s*", line)[0].strip()
         if result.section is None and _words(label) <= 4 and not _TERMINAL.search(label) and (
@@ -245,6 +279,8 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
             continue
         result.dropped += 1  # taglines, login prompts, stray labels
 
+    if result.masthead is None and learned_lines and _name_like(learned_lines[0]):
+        result.masthead = learned_lines[0]  # the learned first line of the source's pages names it
     if dates:
         published = next((d for d in dates if not _UPDATED.match(d[2])), dates[0])
         result.published_at, result.published_at_raw = published[0], published[1]
@@ -252,16 +288,16 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
 
     in_list = False
     body: list[str] = []
-    for line, bulleted in items[end:]:
+    for line, bulleted, _ in items[end:]:
         key = furniture.line_key(line)
-        if learned and key in learned:
-            result.dropped += 1
-            continue
         if furniture.is_headline_list_heading(line):
             in_list = True
             m = _SECTION_FROM_HEADING.match(line)
             if m and result.section is None:
                 result.section = m.group(1).strip()
+            result.dropped += 1
+            continue
+        if learned and key in learned:
             result.dropped += 1
             continue
         inline = _INLINE_RELATED.match(line)
@@ -299,8 +335,11 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
             body[0] = body[0][dateline.length:].lstrip()
             if not body[0]:
                 body.pop(0)
-    # Trailing furniture after the story: short non-sentences and author bios / contact lines.
-    while body and ((not _TERMINAL.search(body[-1]) and _words(body[-1]) <= 8) or _is_bio(body[-1])):
+    # Trailing furniture after the story: short non-sentences, author bios / contact lines, and the
+    # outlet describing itself ("Harbor Lights Weekly is a volunteer-run community paper.").
+    masthead = (result.masthead or source_hint or "").strip().casefold()
+    while body and ((not _TERMINAL.search(body[-1]) and _words(body[-1]) <= 8) or _is_bio(body[-1])
+                    or (masthead and body[-1].casefold().startswith(masthead) and _words(body[-1]) <= 30)):
         body.pop()
         result.dropped += 1
     result.paragraphs = body
