@@ -420,36 +420,71 @@ def _time_elements(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
             yield node, value
 
 
-_MARKED_ATTRS = etree.XPath("//@class | //@id | //@rel | //@itemprop")
+# Elements a reader never sees: hidden by attribute or inline style, screen-reader-only labels and
+# hover cards/tooltips (often nested inside paragraphs, where they would splice into the text).
+# ``aria-hidden`` is not here: it hides from screen readers, not from eyes. Generic "hidden"/"hide"
+# class tokens are not either: responsive frameworks use them for text shown on other screen sizes.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_HIDDEN_CLASS = re.compile(
+    r"^(?:tooltip|popover|hovercard|hover-card|rollover(?:-\w+)?|element-hidden|element-invisible|visually-?hidden|"
+    r"sr-only|screen-reader-text|screenreader-only|offscreen)$", re.IGNORECASE)
+# Social posts quoted in the story (tweets, Instagram posts) are article content, not share furniture.
+_EMBED_QUOTE = re.compile(r"twitter-tweet|instagram-media|tiktok-embed|bluesky-embed|mastodon-embed", re.IGNORECASE)
+_EMBED_WRAPPER = re.compile(r"embed|social|tweet|twitter|instagram", re.IGNORECASE)
+_MARKED_ATTRS = etree.XPath("//@class | //@id | //@rel | //@itemprop | //@style | //@hidden")
 _MARK = re.compile(r"(byline|author)|(caption|credit)|(related|recommend|read-more|more-stories|most-read|"
                    r"most-popular|also-read)", re.IGNORECASE)
+# Cheap pre-filter for the hidden-element and social-embed tests below (most attributes fail it).
+_MAYBE_HIDDEN = re.compile(r"none|hidden|tooltip|popover|hover|rollover|invisible|sr-only|screen|offscreen|"
+                           r"tweet|instagram|tiktok|bluesky|mastodon", re.IGNORECASE)
 
 
-def _scan(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement], list[HtmlElement]]:
-    """One pass over marked attributes: byline, caption/credit and related-box elements, in page order.
+class _Scan:
+    """Elements of interest found in one pass over the page's attributes, in page order."""
 
-    A single attribute scan is several times cheaper than one XPath per kind on large pages.
+    def __init__(self) -> None:
+        self.bylines: list[HtmlElement] = []
+        self.captions: list[HtmlElement] = []
+        self.related: list[HtmlElement] = []
+        self.hidden: list[HtmlElement] = []
+        self.embeds: list[HtmlElement] = []
+
+
+def _scan(tree: HtmlElement) -> _Scan:
+    """One pass over marked attributes: bylines, captions/credits, related boxes, hidden elements, embeds.
+
+    A single attribute-value scan is several times cheaper than one XPath per kind (or than walking
+    elements) on large pages: only matching values are turned back into elements.
     """
-    bylines: list[HtmlElement] = []
-    captions: list[HtmlElement] = []
-    related: list[HtmlElement] = []
-    seen: set[int] = set()
+    found = _Scan()
+    marked: set[int] = set()
     for value in _MARKED_ATTRS(tree):
+        name = value.attrname
+        if name == "hidden" or (name in {"style", "class"} and _MAYBE_HIDDEN.search(value)):
+            node = value.getparent()
+            if node is not None and node.tag not in {"html", "body"}:
+                if name == "class" and node.tag == "blockquote" and _EMBED_QUOTE.search(value):
+                    found.embeds.append(node)
+                elif (name == "hidden" or (name == "style" and _HIDDEN_STYLE.search(value))
+                      or (name == "class" and any(_HIDDEN_CLASS.match(c) for c in value.split()))):
+                    found.hidden.append(node)
+        if name == "style" or name == "hidden":
+            continue
         m = _MARK.search(value)
         if not m:
             continue
         node = value.getparent()
         key = id(node)
-        if node is None or key in seen:
+        if node is None or key in marked:
             continue
-        seen.add(key)
+        marked.add(key)
         if m.group(1):
-            bylines.append(node)
+            found.bylines.append(node)
         elif m.group(2):
-            captions.append(node)
+            found.captions.append(node)
         elif node.tag in {"section", "aside", "div", "ul", "ol", "nav"}:
-            related.append(node)
-    return bylines, captions, related
+            found.related.append(node)
+    return found
 
 
 def _visible_bylines(nodes: list[HtmlElement]) -> list[str]:
@@ -531,6 +566,25 @@ def _clean_body(lines: list[str], captions: list[str], headings: list[str], byli
             continue
         out.append(line)
     return out
+
+
+
+
+def _prepare_for_text(found: _Scan) -> None:
+    """Drop invisible elements and unmask quoted social posts before main-text extraction."""
+    for node in found.hidden:
+        if node.getparent() is not None:
+            node.drop_tree()  # keeps the tail text, which belongs to the parent
+    for quote in found.embeds:
+        quote.attrib.pop("class", None)
+        for parent in quote.iterancestors():
+            if parent.tag in {"body", "article", "main"}:
+                break
+            label = f"{parent.get('class') or ''} {parent.get('id') or ''}"
+            if not _EMBED_WRAPPER.search(label):
+                break
+            parent.attrib.pop("class", None)
+            parent.attrib.pop("id", None)
 
 
 def _run_trafilatura(tree: HtmlElement, url: str | None, *, fast: bool) -> str:
@@ -747,8 +801,8 @@ def _extract(html: str | bytes, url: str | None) -> dict[str, Any]:
             if value is not None:
                 published_at, published_raw, published_source = value, raw, "time"
                 break
-    byline_nodes, caption_nodes, related_nodes = _scan(tree)
-    byline_texts = _visible_bylines(byline_nodes)
+    marks = _scan(tree)
+    byline_texts = _visible_bylines(marks.bylines)
     if published_at is None:
         for line in byline_texts:
             found = find_date(line)
@@ -795,11 +849,12 @@ def _extract(html: str | bytes, url: str | None) -> dict[str, Any]:
     lang_ld = _first_str(ld.get("inLanguage"))
     language = _language(tree, meta, lang_ld)
 
-    captions = _caption_texts(tree, caption_nodes)
-    related = _related_headlines(related_nodes)
+    captions = _caption_texts(tree, marks.captions)
+    related = _related_headlines(marks.related)
     has_article_meta = bool(article_ld) or _meta(meta, "og:type").lower() == "article"
 
     ld_body = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else ""
+    _prepare_for_text(marks)
     body_text = _main_text(tree, page_url or url, ld_body)
     lines = _clean_body(_body_lines(body_text), captions, [title or "", raw_title, h1], byline_texts)
     body = "\n\n".join(lines)

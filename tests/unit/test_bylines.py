@@ -45,3 +45,11 @@ def test_person_names(name: str) -> None:
                                   "Jane", "Top 10 Stories"])
 def test_not_person_names(text: str) -> None:
     assert not looks_like_person_name(text)
+
+
+def test_writer_label_prefix() -> None:
+    from newsflow.bylines import parse_byline
+
+    assert parse_byline("Text: Aino Virtanen") == ["Aino Virtanen"]
+    assert parse_byline("Words - Ben Ray and Al Smith") == ["Ben Ray", "Al Smith"]
+    assert parse_byline("Photos: Jan Berg") == []

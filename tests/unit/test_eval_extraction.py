@@ -69,3 +69,24 @@ def test_dev_pages_score_well(capsys: pytest.CaptureFixture[str]) -> None:
     final = out.strip().splitlines()[-1].split()
     assert final[0] == "F1" and float(final[1]) >= 0.93
     assert "trafilatura" in out
+
+
+def test_side_by_side_runs_every_extractor_on_every_page() -> None:
+    from newsflow.evaluate.extraction import Page, run_side_by_side
+
+    pages = [Page(f"p{i}", None, b"<p>x</p>", "x") for i in range(3)]
+    calls: list[tuple[str, str]] = []
+
+    def make(name: str):
+        def extract(page: Page) -> str:
+            calls.append((name, page.page_id))
+            return f"{name} {page.page_id}"
+        return extract
+
+    predictions, seconds = run_side_by_side({"a": make("a"), "b": make("b")}, pages)
+    assert predictions["a"]["p2"] == {"articleBody": "a p2"}
+    assert predictions["b"]["p0"] == {"articleBody": "b p0"}
+    assert set(seconds) == {"a", "b"}
+    # one warm-up call each, then both orders alternate page by page
+    assert calls[:2] == [("a", "p0"), ("b", "p0")]
+    assert calls[2:6] == [("a", "p0"), ("b", "p0"), ("b", "p1"), ("a", "p1")]

@@ -233,3 +233,60 @@ def test_index_page() -> None:
     result = extract_html(html)
     assert result["is_article"] is False
     assert result["not_article_reason"] in {"index page", "no main text"}
+
+
+def test_section_front_without_article_markup_is_not_an_article() -> None:
+    cards = "".join(
+        f'<li class="card"><a href="/world/story-{i}"><h3>Regional story number {i} makes the front page today</h3>'
+        f'</a><p class="teaser">Short teaser {i}</p></li>' for i in range(12))
+    html = f"""<html><head><title>World news | The Ledger</title><meta property="og:type" content="website">
+    </head><body><main><h1>World news</h1><ul class="cards">{cards}</ul></main></body></html>"""
+    result = extract_html(html, url="https://ledger.example/world")
+    assert result["is_article"] is False
+    assert result["not_article_reason"] == "index page"
+
+
+def test_article_with_many_related_links_stays_an_article() -> None:
+    related = "".join(f'<li><a href="/s/{i}">Another story headline about the harbour number {i}</a></li>'
+                      for i in range(20))
+    result = extract_html(page(body_bottom=f'<aside class="related"><ul>{related}</ul></aside>'),
+                          url="https://gazette.example/news/pier")
+    assert result["is_article"] is True
+
+
+def test_hidden_hover_card_inside_paragraph_is_dropped() -> None:
+    card = ('<span class="rollover-people-block" style="display:none"><a href="/p/1">Edith Marrow profile</a>'
+            '<a href="/s/9">Marrow backs new ferry timetable in heated council debate</a></span>')
+    paragraphs = [PARAGRAPHS[0], PARAGRAPHS[1].replace("Edith Marrow", f"Edith Marrow{card}"), *PARAGRAPHS[2:]]
+    result = extract_html(page(paragraphs=paragraphs), url="https://gazette.example/news/pier")
+    assert "ferry timetable" not in result["body"]
+    assert "Councillor Edith Marrow said the vote" in result["body"]
+    assert "before the winter storms arrive" in result["body"]
+
+
+def test_quoted_tweet_is_kept_in_body() -> None:
+    tweet = ('<div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="en">The pier vote is '
+             'the best news this harbour has had in years, and the fishing families deserve it</p>'
+             '— Harbour Watch (@harbourwatch) March 3, 2025</blockquote></div>')
+    paragraphs = [PARAGRAPHS[0], PARAGRAPHS[1], tweet, *PARAGRAPHS[2:]]
+    result = extract_html(page(paragraphs=paragraphs), url="https://gazette.example/news/pier")
+    assert "best news this harbour has had in years" in result["body"]
+
+
+def test_title_prefers_headline_over_social_variant_and_truncation() -> None:
+    social = page(head='<title>Port Wenlow votes to rebuild its old stone pier — Wenlow Gazette</title>'
+                       '<meta name="twitter:title" content="Pier vote: a promise kept">')
+    assert extract_html(social)["title"] == "Port Wenlow votes to rebuild its old stone pier"
+    cut = page(head='<meta property="og:title" content="Port Wenlow votes to rebuild">')
+    assert extract_html(cut)["title"] == "Port Wenlow votes to rebuild its old stone pier"
+
+
+def test_source_and_section_from_page_when_metadata_lacks_them() -> None:
+    html = page(head="<title>Port Wenlow votes to rebuild its old stone pier | Wenlow Gazette</title>",
+                body_top='<div class="kicker"><a href="/news">Coast</a></div>')
+    result = extract_html(html)
+    assert result["source"] == "Wenlow Gazette"
+    assert result["section"] == "Coast"
+    logo = page(body_top='<div class="kicker"><a href="/news">Coast</a></div>').replace(
+        '<header><nav>', '<header><a class="logo" href="/">The Wenlow Gazette</a><nav>')
+    assert extract_html(logo)["source"] == "The Wenlow Gazette"

@@ -24,8 +24,10 @@ _WORD = re.compile(r"\w+")
 
 def normalise_for_hash(body: str) -> str:
     """Case, accents, punctuation and spacing removed: copies that differ only there hash the same."""
-    text = unicodedata.normalize("NFKD", body.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = body.casefold()
+    if not text.isascii():  # accents exist only outside ASCII; skip the per-character pass otherwise
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(_WORD.findall(text))
 
 

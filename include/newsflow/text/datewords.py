@@ -41,7 +41,13 @@ _SEPARATORS = re.compile(r"\s+[/|·•]\s+")
 _NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})([/.])(\d{1,2})\2(\d{4})(?![\d/.])")
 
 
+_AT = re.compile(r"\s(?:à|a\s+las?|um|alle|ore|om)\s(?=\d)", re.IGNORECASE)
+_H_TIME = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})\b")  # French "6 h 00", "11h42"
+
+
 def _english(line: str) -> str:
+    line = _H_TIME.sub(r"\1:\2", line)
+    line = _AT.sub(" at ", line)
     line = _MONTH_WORD.sub(lambda m: _MONTHS[m.group(1).lower()], line)
     return _CONNECTOR.sub(r"\1 \2 \3", line)
 

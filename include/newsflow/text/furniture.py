@@ -145,7 +145,7 @@ def learn_repeated_lines(docs: Iterable[tuple[str, str]]) -> dict[str, list[str]
         lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
         if not lines:
             continue
-        story = line_key(max(lines, key=len))
+        story = hashlib.blake2b(max(lines, key=len).encode(), digest_size=10).hexdigest()
         if story in seen_stories[group]:
             continue
         seen_stories[group].add(story)
