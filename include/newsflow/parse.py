@@ -239,7 +239,9 @@ def _finish(fields: dict[str, Any], *, url: str | None, reference: datetime | No
             credits.append(c)
     language, _confidence = detect_language(body, fields.get("language_hint"))
     published = fields.get("published_at")
+    unknown_reason = "no date in the record, page metadata, header lines or dateline"
     if published is not None and fetched_at is not None and published > fetched_at:
+        unknown_reason = f"only candidate {published.isoformat()} ({fields.get('published_at_source')}) is after fetched_at"
         published = None  # a publication date after the crawl is wrong evidence
     sentences = segment(body)
     return {
@@ -248,8 +250,9 @@ def _finish(fields: dict[str, Any], *, url: str | None, reference: datetime | No
         "section": fields.get("section"),
         "title": fields.get("title"),
         "published_at": published,
-        "published_at_source": fields.get("published_at_source") if published else None,
-        "published_at_raw": fields.get("published_at_raw") if published else None,
+        # Unknown stays null, with the reason as evidence instead of a guess.
+        "published_at_source": fields.get("published_at_source") if published else "unknown",
+        "published_at_raw": fields.get("published_at_raw") if published else unknown_reason,
         "modified_at": fields.get("modified_at"),
         "dateline": fields.get("dateline"),
         "authors": _dedupe([c.name for c in credits if c.role in AUTHOR_ROLES]),

@@ -38,9 +38,11 @@ ARTICLES = pa.schema([
     _field("published_at", UTC_TS, "Publication time in UTC; null when no trustworthy evidence exists.",
            example="2024-12-03 00:00:00+00:00"),
     _field("published_at_source", pa.string(),
-           "Where published_at came from: record, jsonld, meta, time, byline, url, header, dateline.",
+           "Where published_at came from: record, jsonld, meta, time, byline, url, header, dateline; "
+           "'unknown' when no trustworthy evidence exists.",
            example="header"),
-    _field("published_at_raw", pa.string(), "The exact string published_at was parsed from (evidence).",
+    _field("published_at_raw", pa.string(), "The exact string published_at was parsed from (evidence), or why "
+           "it is unknown.",
            example="Tuesday, 03 Dec 2024"),
     _field("modified_at", UTC_TS, "Last modification time in UTC, when the page declares one."),
     _field("dateline", pa.string(), "Place of the dateline as written.", example="WASHINGTON"),
