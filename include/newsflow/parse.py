@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 
 #: Largest single article accepted by ``parse_article`` (after decompression).
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
-#: Fewer words than this is a stub, a teaser or an error page, not an article.
-MIN_BODY_WORDS = 25
+#: Fewer words than this is a stub, a teaser or an error page, not an article. Wire briefs (earnings
+#: lines, "X sets quarterly dividend") are articles and run from about 15 words.
+MIN_BODY_WORDS = 12
 RECORD_STRING_FIELDS = ("url", "html", "text", "title", "published_at", "source", "fetched_at", "language")
 _HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div|<article|<p[ >])", re.I)
 _WORD = re.compile(r"\w+")

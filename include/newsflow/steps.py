@@ -335,25 +335,30 @@ def _assemble(stage: Path, processed_at: datetime | None = None) -> dict[str, An
 
 # -------------------------------------------------------------------------------------------- validation
 def validate_day(upstream: Manifest, settings: Settings | None = None) -> Manifest:
-    """Check the staged day before anything is published; a critical failure stops the run here."""
-    from newsflow.quality import check_tables
+    """Run the quality gate on the staged day; a critical failure stops the run before publish.
+
+    Rows failing row-level expectations move to quarantine (VALIDATION_FAILED); the gated tables are
+    staged under ``validated/`` and are exactly what publish swaps in.
+    """
+    from newsflow.quality import run_quality_gate
 
     s = _settings(settings)
     stage = Path(upstream["staging"])
     ingest_manifest = _ingest_manifest(stage)
+    day = ingest_manifest["day"]
     tables = _assemble(stage, processed_at=datetime.now(UTC))
-    result = check_tables(tables, expected_units=ingest_manifest["units"], settings=s)
-    report_path = stage / REPORTS / "validation.json"
-    write_json(result, report_path)
-    failed = [c["name"] for c in result["checks"] if not c["success"] and c["severity"] == "critical"]
-    if failed:
-        raise DataQualityError(f"validation of {ingest_manifest['day']} failed: {', '.join(failed)}; "
-                               f"report: {report_path}")
-    warnings = [c["name"] for c in result["checks"] if not c["success"]]
-    if warnings:
-        log.warning("validation warnings for %s: %s", ingest_manifest["day"], ", ".join(warnings))
-    return {"staging": str(stage), "day": ingest_manifest["day"], "report": str(report_path), "success": True,
-            "warnings": warnings, "checks": len(result["checks"])}
+    report_dir = stage / REPORTS
+    gate = run_quality_gate(tables, day=day, expected_units=ingest_manifest["units"], settings=s,
+                            lake=s.lake_root, report_dir=report_dir)
+    if not gate.success:
+        raise DataQualityError(gate.failure_message(day))
+    for name, table in gate.tables.items():
+        write_parquet(table, stage / "validated" / f"{name}.parquet")
+    if gate.warnings:
+        log.warning("validation warnings for %s: %s", day, ", ".join(gate.warnings))
+    return {"staging": str(stage), "day": day, "report": str(report_dir / "validation.json"), "success": True,
+            "warnings": gate.warnings, "checks": len(gate.report["checks"]),
+            "quarantined_by_validation": gate.report["row_level"]["quarantined_articles"]}
 
 
 # ----------------------------------------------------------------------------------------------- publish
@@ -367,7 +372,14 @@ def publish_day(upstream: Manifest, settings: Settings | None = None) -> Manifes
     day = ingest_manifest["day"]
     lake = s.lake_root
     with day_lock(lake, day):
-        tables = _assemble(stage)
+        import pyarrow.parquet as pq
+
+        from newsflow.schemas import conform
+
+        validated = stage / "validated"
+        # Publish exactly what the gate passed; without a gate run (tools, evaluations) assemble directly.
+        tables = ({n: conform(n, pq.read_table(validated / f"{n}.parquet")) for n in TABLES}
+                  if validated.is_dir() else _assemble(stage))
         meta = {"newsflow.pipeline_version": PIPELINE_VERSION, "newsflow.schema_version": schemas.SCHEMA_VERSION,
                 "newsflow.ingest_date": day}
         for name in TABLES:
@@ -378,10 +390,9 @@ def publish_day(upstream: Manifest, settings: Settings | None = None) -> Manifes
         summary = summarize(day, tables, ingest_manifest)
         clean_stale_temp(lake, REPORTS, day)
         tmp = new_partition_dir(lake, REPORTS, day)
+        if (stage / REPORTS).is_dir():  # validation JSON, GX results, Data Docs, run_report.html
+            shutil.copytree(stage / REPORTS, tmp, dirs_exist_ok=True)
         write_json(summary, tmp / "summary.json")
-        validation = stage / REPORTS / "validation.json"
-        if validation.exists():
-            shutil.copy2(validation, tmp / "validation.json")
         swap_in(tmp, partition_dir(lake, REPORTS, day))
     shutil.rmtree(stage, ignore_errors=True)
     log.info("published %s: %s", day, summary["rows"])

@@ -16,11 +16,10 @@ def summarize_lake(lake: Path) -> str:
     """Rows per table and day, quarantine reasons, top entities, and the pandas line that reads it."""
     import pandas as pd
 
+    from newsflow.reader import read
+
     lines = [f"Lake: {lake}"]
-    frames = {}
-    for table in TABLES:
-        path = lake / table
-        frames[table] = pd.read_parquet(path) if path.is_dir() and any(path.iterdir()) else pd.DataFrame()
+    frames = {table: read(table, lake=lake) for table in TABLES}
     counts = pd.DataFrame({t: f.groupby("ingest_date", observed=True).size() if len(f) else pd.Series(dtype=int)
                            for t, f in frames.items()}).fillna(0).astype(int)
     lines += ["", "Rows per table and day:", counts.to_string()]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from newsflow.evaluate.metadata import score_labelled
 
 REPO = Path(__file__).resolve().parents[2]

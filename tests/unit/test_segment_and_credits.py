@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from newsflow.text.credits import match_dateline, parse_credit_line
 from newsflow.text.segment import segment
 

@@ -191,7 +191,7 @@ _DATELINE_RES = [
     # "MADRID, 14 mar (EFE).-", "(Reuters) -"
     re.compile(rf"^(?:(?P<place>{_PLACE_CAPS}|{_PLACE_TITLE}){_REGION}{_DATEPART}\s*)?{_AGENCY}{_DASH}(?=\S)"),
     # "LONDON, May 5 -", "WASHINGTON —" (all-caps place, no agency)
-    re.compile(rf"^(?P<place>{_PLACE_CAPS}){_REGION}{_DATE}{_DASH}(?=\S)"),
+    re.compile(rf"^(?P<place>{_PLACE_CAPS}){_REGION}{_DATE}\s+(?:[-–—]{{1,2}}|:)\s+(?=\S)"),
     # "JAÉN. Los productores ..." (Spanish and Italian press)
     re.compile(r"^(?P<place>[A-ZÀ-ÖØ-Þ]{3,}(?:\s[A-ZÀ-ÖØ-Þ]{2,}){0,2})\.\s+(?=[A-ZÀ-ÖØ-Þ][a-zà-ÿ])"),
     # "Augsburg – Die Straßenbahn ..." (German regional press: place, en/em dash)
@@ -226,8 +226,9 @@ def match_dateline(lede: str) -> Dateline | None:
         if i == 1:
             if place is None or not _is_caps_place(place) or len(place.split()) > 4:
                 continue
-            # The caps run must not be the start of an all-caps sentence.
-            if len(lede) < m.end() + 20:
+            # The caps run must not be the start of an all-caps headline or sentence.
+            rest = lede[m.end():m.end() + 40]
+            if len(lede) < m.end() + 20 or not any(c.islower() for c in rest):
                 continue
         if place and _is_caps_place(place):
             place = place.strip()

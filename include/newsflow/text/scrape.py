@@ -27,6 +27,8 @@ _DATE_LABEL = re.compile(
     r"publié|mis\s+à\s+jour|publicado|actualizado|pubblicato|aggiornato)\s*(?:on|le|el|am|il)?\s*:?",
     re.I,
 )
+_TZ_WORDS = re.compile(r"\b(?:GMT|UTC|EST|EDT|CST|CDT|MST|MDT|PST|PDT|BST|CET|CEST|EET|EEST|IST|JST|KST|AEST|AEDT|"
+                       r"ET|PT|CT|MT|HKT|SGT|WIB|MSK|SAST|WAT|EAT|NZDT|NZST)\b")
 _UPDATED = re.compile(r"^\W*(?:updated|last\s+updated|aktualisiert|mis\s+à\s+jour|actualizado|aggiornato)\b", re.I)
 #: Byline-position lines that credit no person: "by: KXRV 7 News Staff", "Redacción", "Staff Writer".
 _STAFF_LINE = re.compile(
@@ -100,7 +102,8 @@ def _date_line(line: str, found: tuple[datetime, str] | None) -> bool:
         return False
     rest = line.replace(found[1], " ") if found[1] in line else re.sub(r"\d", " ", line)
     rest = _DATE_LABEL.sub(" ", rest.strip())
-    rest = re.sub(r"\b(?:at|on|by|um|à|a\s+las|le|el|updated|published|gmt|utc|uhr|h|[ap]\.?m\.?|[A-Z]{2,4})\b"
+    rest = _TZ_WORDS.sub(" ", rest)
+    rest = re.sub(r"\b(?:at|on|by|um|à|a\s+las|le|el|updated|published|uhr|h|[ap]\.?m\.?)\b"
                   r"|[\W\d_]+", " ", rest, flags=re.I)
     return _words(rest) <= 3
 
