@@ -26,6 +26,7 @@ MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 #: Fewer words than this is a stub, a teaser or an error page, not an article. Wire briefs (earnings
 #: lines, "X sets quarterly dividend") are articles and run from about 15 words.
 MIN_BODY_WORDS = 12
+MIN_BRIEF_WORDS = 3
 RECORD_STRING_FIELDS = ("url", "html", "text", "title", "published_at", "source", "fetched_at", "language")
 _HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div|<article|<p[ >])", re.I)
 _WORD = re.compile(r"\w+")
@@ -223,8 +224,11 @@ def _finish(fields: dict[str, Any], *, url: str | None, reference: datetime | No
     words = len(_WORD.findall(body))
     if not body:
         raise Rejected(NOT_AN_ARTICLE, "no article text found")
-    if words < MIN_BODY_WORDS:
-        raise Rejected(NOT_AN_ARTICLE, f"only {words} words of text (minimum {MIN_BODY_WORDS})")
+    # A wire brief ("Qtly div 12 cts vs 12 cts prior") is short but has a headline and a dateline;
+    # without both, a short text is a teaser, a stub or an error page.
+    minimum = MIN_BRIEF_WORDS if fields.get("title") and fields.get("dateline") else MIN_BODY_WORDS
+    if words < minimum:
+        raise Rejected(NOT_AN_ARTICLE, f"only {words} words of text (minimum {minimum})")
     if "\ufffd" in body and body.count("\ufffd") > max(3, len(body) // 200):
         raise Rejected(UNDECODABLE, "text is full of replacement characters")
 

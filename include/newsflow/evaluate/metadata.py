@@ -19,8 +19,10 @@ import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +162,10 @@ def _reuters_landing(corpus: Path, landing: Path, limit: int) -> dict[str, dict[
     for doc in iter_reuters(corpus):
         if not doc.body or not doc.title or doc.type not in ("", "NORM", None):
             continue
-        when = time.strptime(doc.date.split(".")[0].strip(), "%d-%b-%Y %H:%M:%S")
-        day = time.strftime("%Y-%m-%d", when)
+        # <DATE> is the New York wire timestamp; the label is its UTC day (an Asian story filed at 19:07
+        # New York time on Feb 26 is datelined and published Feb 27, as it is in UTC).
+        filed = datetime.strptime(doc.date.split(".")[0].strip(), "%d-%b-%Y %H:%M:%S")
+        day = filed.replace(tzinfo=ZoneInfo("America/New_York")).astimezone(UTC).strftime("%Y-%m-%d")
         dateline = (doc.dateline or "").strip()
         place = dateline.split(",")[0].strip() if dateline else None
         text = f"{doc.title}\n\n{dateline.rstrip(' -')} (Reuters) - {doc.body}\n" if dateline else \

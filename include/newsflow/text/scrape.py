@@ -341,8 +341,10 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     # Trailing furniture after the story: short non-sentences, author bios / contact lines, and the
     # outlet describing itself ("Harbor Lights Weekly is a volunteer-run community paper.").
     masthead = (result.masthead or source_hint or "").strip().casefold()
-    while body and ((not _TERMINAL.search(body[-1]) and _words(body[-1]) <= 8) or _is_bio(body[-1])
-                    or (masthead and body[-1].casefold().startswith(masthead) and _words(body[-1]) <= 30)):
+    # Short lines with figures are table rows of wire briefs ("Record March 13"), not furniture.
+    while len(body) > 1 and ((not _TERMINAL.search(body[-1]) and _words(body[-1]) <= 8
+                              and not any(c.isdigit() for c in body[-1])) or _is_bio(body[-1])
+                             or (masthead and body[-1].casefold().startswith(masthead) and _words(body[-1]) <= 30)):
         body.pop()
         result.dropped += 1
     result.paragraphs = body
