@@ -191,7 +191,7 @@ _DATELINE_RES = [
     # "MADRID, 14 mar (EFE).-", "(Reuters) -"
     re.compile(rf"^(?:(?P<place>{_PLACE_CAPS}|{_PLACE_TITLE}){_REGION}{_DATEPART}\s*)?{_AGENCY}{_DASH}(?=\S)"),
     # "LONDON, May 5 -", "WASHINGTON —" (all-caps place, no agency)
-    re.compile(rf"^(?P<place>{_PLACE_CAPS}){_REGION}{_DATE}\s+(?:[-–—]{{1,2}}|:)\s+(?=\S)"),
+    re.compile(rf"^(?P<place>{_PLACE_CAPS}){_REGION}{_DATE}(?:\s+[-–—]{{1,2}}|\s*:)\s+(?=\S)"),
     # "JAÉN. Los productores ..." (Spanish and Italian press)
     re.compile(r"^(?P<place>[A-ZÀ-ÖØ-Þ]{3,}(?:\s[A-ZÀ-ÖØ-Þ]{2,}){0,2})\.\s+(?=[A-ZÀ-ÖØ-Þ][a-zà-ÿ])"),
     # "Augsburg – Die Straßenbahn ..." (German regional press: place, en/em dash)

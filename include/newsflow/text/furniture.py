@@ -19,7 +19,8 @@ _I = re.IGNORECASE
 PROMO_LINE = re.compile(
     r"""^\W{0,3}(?:
         follow\s+(?:us|@)\S*.*\b(?:on|channel|twitter|x|facebook|instagram|whatsapp|telegram|threads|linkedin|google\snews)\b
-      | (?:sign\s+up|subscribe|register)\b.{0,120}\b(?:newsletter|alerts?|updates|free|today|now|here|briefing|digest|daily)
+      | (?:sign\s+up|subscribe|register)\b.{0,120}\b(?:newsletter|alerts?|updates|free|today|now|here|briefing|digest|daily|week|month|year)
+      | (?:tags?|topics?|filed\s+under|etiquetas|schlagw[öo]rter|mots-cl[ée]s|themen)\s*:.{0,160}$
       | join\s+(?:us|our)\b.{0,80}\b(?:channel|whatsapp|telegram|community|newsletter)
       | get\s+(?:the\s+latest|breaking|our)\b.{0,80}\b(?:news|alerts|app|newsletter|updates)
       | download\s+(?:the|our)\b.{0,40}\bapp
@@ -50,6 +51,7 @@ HEADLINE_LIST_HEADING = re.compile(
     r"""^\W{0,3}(?:next\s+in\s+\w[\w &-]{0,30}|most\s+(?:read|viewed|popular|shared|watched)(?:\s+in\s+\w[\w &-]{0,30})?
       | others\s+also\s+read | also\s+read | read\s+next | read\s+more(?:\s+(?:on|about|from)\b.{0,40})?
       | related(?:\s+(?:stories|articles|news|coverage|content|topics|links|reading))? | more\s+(?:from|in|on|stories|news)\b.{0,40}
+      | weitere\s+(?:nachrichten|artikel|meldungen) | autres\s+articles | otras\s+noticias | altre\s+notizie
       | mehr\s+(?:zum\s+thema|aus\s+(?:der|dem)\s+\w+(?:\s+\w+)?|nachrichten) | auch\s+interessant | das\s+könnte\s+sie\s+auch\s+interessieren
       | (?:à\s+)?lire\s+aussi | sur\s+le\s+même\s+sujet | (?:les\s+)?plus\s+lus | dans\s+la\s+même\s+rubrique
       | noticias\s+relacionadas | te\s+puede\s+interesar | lo\s+más\s+le[íi]do | más\s+noticias | lee\s+también
@@ -96,6 +98,7 @@ PROMO_LINE_I18N = re.compile(
       | (?:mis\s+à\s+jour|actualizado|aktualisiert|aggiornato)\s+(?:il\s+y\s+a|hace|vor)\s+\d+\s+\w+\s*$
       | (?:tous\s+droits\s+réservés|todos\s+los\s+derechos\s+reservados|alle\s+rechte\s+vorbehalten|tutti\s+i\s+diritti\s+riservati)\b.{0,60}$
       | \d{1,5}\s+(?:kommentare?|commentaires?|comentarios?|commenti)\s*$
+      | (?:kommentare?|commentaires?|comentarios?|commenti)\s*\(\d+\)\s*$
       | dpa-infocom\b.{0,80}$
       | (?:riproduzione\s+riservata|reproduction\s+interdite|reproducci[óo]n\s+prohibida)\b.{0,60}$
     )""",

@@ -42,7 +42,8 @@ _INLINE_RELATED = re.compile(
 _BIO = re.compile(
     r"\b(?:reach|contact|email|e-mail|write\s+to)\s+(?:him|her|them|me|us|the\s+\w+|[A-Z]\w+(?:\s+[A-Z]\w+)?)\s+(?:at|on|via)\b"
     r"|\S+@\S+\.\w{2,}|\bfollow\s+(?:him|her|them)\s+on\b|\bhave\s+a\s+news\s+tip\b|\bcomments\s+are\s+closed\b"
-    r"|\bthis\s+(?:story|article)\s+(?:was|is)\s+(?:syndicated|republished|reprinted)\b",
+    r"|\bthis\s+(?:story|article)\s+(?:was|is)\s+(?:syndicated|republished|reprinted)\b"
+    r"|^(?:want|how)\s+to\s+help\?|^(?:got|have)\s+a\s+(?:news\s+)?tip\?",
     re.I)
 _HEADLINE_MAX_WORDS = 30
 _PROSE_MIN_WORDS = 12
