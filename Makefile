@@ -18,7 +18,7 @@ export NEWSFLOW_LAKE_ROOT ?= $(CURDIR)/data/lake
 SAMPLE_LANDING := $(CURDIR)/include/sample_data/landing
 SAMPLE_DAYS = $(notdir $(wildcard $(SAMPLE_LANDING)/????-??-??))
 
-.PHONY: help install run test lint airflow lock clean
+.PHONY: help install run test lint airflow services stack lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -65,6 +65,12 @@ airflow: $(AIRFLOW_HOME)/.migrated ## airflow standalone with this project's DAG
 	AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=$(AIRFLOW_HOME)/passwords.json \
 	AIRFLOW__CORE__PARALLELISM=2 AIRFLOW__API__WORKERS=1 AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=10 \
 	$(BIN)/airflow standalone
+
+services: ## start the local PostgreSQL and Redis (as CI does)
+	bash scripts/start_services.sh
+
+stack: $(VENV)/.installed ## CeleryExecutor stack (api-server, scheduler, dag-processor, worker) on local Postgres/Redis
+	PATH=$(BIN):$$PATH $(BIN)/python scripts/celery_stack.py up --port 8080
 
 lock: ## regenerate the hashed locks from requirements*.in
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 --generate-hashes -o requirements.txt
