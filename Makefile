@@ -18,7 +18,7 @@ export NEWSFLOW_LAKE_ROOT ?= $(CURDIR)/data/lake
 SAMPLE_LANDING := $(CURDIR)/include/sample_data/landing
 SAMPLE_DAYS = $(notdir $(wildcard $(SAMPLE_LANDING)/????-??-??))
 
-.PHONY: help install run test lint airflow services stack lock clean
+.PHONY: help install run test lint airflow services stack fuzz audit lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -71,6 +71,14 @@ services: ## start the local PostgreSQL and Redis (as CI does)
 
 stack: $(VENV)/.installed ## CeleryExecutor stack (api-server, scheduler, dag-processor, worker) on local Postgres/Redis
 	PATH=$(BIN):$$PATH $(BIN)/python scripts/celery_stack.py up --port 8080
+
+FUZZ_SECONDS ?= 120
+fuzz: $(VENV)/.installed ## fuzz parse_article with atheris for FUZZ_SECONDS (crash-* files land in fuzz/out)
+	mkdir -p fuzz/corpus fuzz/out && cp -n include/sample_data/landing/*/* fuzz/corpus/ 2>/dev/null || true
+	cd fuzz/out && $(BIN)/python ../fuzz_parse_article.py -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=30 ../corpus
+
+audit: $(VENV)/.installed ## pip-audit the hashed locks (needs PyPI's JSON API or OSV)
+	$(BIN)/pip-audit --strict --disable-pip --no-deps -r requirements.txt -r requirements-dev.txt
 
 lock: ## regenerate the hashed locks from requirements*.in
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 --generate-hashes -o requirements.txt

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 #: Landing-zone formats by extension (after an optional ``.gz``).
 FORMATS = {".txt": "text", ".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl"}
 RECORD_FORMATS = ("json", "jsonl")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -88,10 +91,14 @@ def list_day(day_dir: Path) -> list[LandingFile]:
             for entry in sorted(entries, key=lambda e: e.name):
                 rel = f"{prefix}{entry.name}"
                 if entry.name.startswith((".", "_")):
-                    log.info("skipping hidden/temporary landing entry %s", rel)
+                    log.info("skipping hidden/temporary landing entry %s", _printable(rel))
                     continue
                 st = entry.stat(follow_symlinks=False)
-                if stat.S_ISLNK(st.st_mode):
+                if not _is_utf8(rel):
+                    # The name cannot be stored (Parquet strings are UTF-8) nor reported faithfully.
+                    found.append(LandingFile(_printable(rel), st.st_size, None, False,
+                                             unsafe="file name is not valid UTF-8"))
+                elif stat.S_ISLNK(st.st_mode):
                     found.append(LandingFile(rel, st.st_size, None, False, unsafe="symlink (never followed)"))
                 elif stat.S_ISDIR(st.st_mode):
                     walk(Path(entry.path), rel + "/")
@@ -103,6 +110,30 @@ def list_day(day_dir: Path) -> list[LandingFile]:
 
     walk(day_dir, "")
     return found
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes arrive as lone surrogates (surrogateescape)
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    """A name with undecodable bytes shown as ``\\xNN``: storable and still recognisable."""
+    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+
+
+def _scrub(value: Any) -> Any:
+    """Lone surrogates (``"\\ud800"`` is valid JSON) cannot be stored as UTF-8: make them U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    return value
 
 
 def _sha(data: bytes) -> str:
@@ -179,7 +210,7 @@ def _record_unit(source_file: str, index: int, line: bytes, max_unit_bytes: int)
     if not isinstance(value, dict):
         unit.error = Rejected(MALFORMED_RECORD, f"record is a JSON {type(value).__name__}, not an object")
         return unit
-    unit.record = value
+    unit.record = _scrub(value)
     return unit
 
 
@@ -217,6 +248,8 @@ def iter_units(day_dir: Path, lf: LandingFile, *, max_file_bytes: int, max_unit_
             unit.raw = b""
         yield unit
         return
+    if data.startswith(_UTF8_BOM):  # editors on Windows add one; json.loads refuses it
+        data = data[len(_UTF8_BOM):]
     if lf.fmt == "json":
         yield from _json_file_units(lf.rel, data, max_unit_bytes)
         return
@@ -262,4 +295,6 @@ def count_units(day_dir: Path, lf: LandingFile, *, max_file_bytes: int, max_deco
         data = _read_file(day_dir, lf, max_file_bytes=max_file_bytes, max_decompressed=max_decompressed)
     except (Rejected, OSError):
         return [0]
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM):]
     return [i for i, _ in record_lines(data)] or [0]

@@ -39,6 +39,20 @@ ARTICLE_FIELDS = (
 )
 
 
+#: One tag longer than this (a page with 100k attributes) makes libxml2 take minutes: refuse it.
+MAX_TAG_BYTES = 65536
+_HUGE_TAG = re.compile(rb"<[^>]{%d}" % MAX_TAG_BYTES)
+# A DOCTYPE with an internal subset: never expanded (the parser resolves no entities), but its text
+# would leak into the body as "]>" and "&xxe;".
+_DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]{0,500}\[.{0,100000}?\]\s*>", re.S | re.I)
+
+
+def _defuse_html(data: bytes) -> bytes:
+    if _HUGE_TAG.search(data):
+        raise Rejected(TOO_LARGE, f"a single tag longer than {MAX_TAG_BYTES} bytes")
+    return _DOCTYPE_SUBSET.sub(b"<!DOCTYPE html>", data, count=1)
+
+
 def _sniff_format(raw: bytes) -> str:
     head = raw[:2048].lstrip()
     if head.startswith((b"{", b"[")):
@@ -78,6 +92,7 @@ def parse_article(raw: bytes | str, *, filename: str = "", url: str | None = Non
             raise Rejected(MALFORMED_RECORD, f"record is a JSON {type(record).__name__}, not an object")
         return parse_record(record, url=url, reference=reference, learned=learned)
     if fmt == "html":
+        data = _defuse_html(data)
         return _finish(_from_html(decode_bytes(data, sniff_html=True), url=url, reference=reference),
                        url=url, reference=reference)
     text = decode_bytes(data)
@@ -97,6 +112,10 @@ def parse_record(record: dict[str, Any], *, url: str | None = None, reference: d
         value = record.get(name)
         if value is not None and not isinstance(value, str):
             raise Rejected(MALFORMED_RECORD, f"field {name!r} is a {type(value).__name__}, expected a string")
+    for name in RECORD_STRING_FIELDS:  # lone surrogates ("\ud800" is valid JSON) cannot be stored
+        value = record.get(name)
+        if isinstance(value, str) and not value.isascii():
+            record[name] = value.encode("utf-8", "replace").decode("utf-8")
     html, text = record.get("html"), record.get("text")
     if html is None and text is None:
         raise Rejected(EMPTY, "record has neither 'html' nor 'text'")
@@ -106,6 +125,7 @@ def parse_record(record: dict[str, Any], *, url: str | None = None, reference: d
     fetched_at = parse_datetime(record["fetched_at"]) if record.get("fetched_at") else None
     reference = fetched_at or reference
     if html and html.strip():
+        html = _defuse_html(html.encode("utf-8")).decode("utf-8")
         fields = _from_html(html, url=url, reference=reference)
     else:
         fields = _from_text(_normalise_text(text or ""), reference=reference, learned=learned,

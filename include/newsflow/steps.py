@@ -7,6 +7,7 @@ a shard overwrites its own files with identical bytes.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import re
@@ -29,6 +30,7 @@ from newsflow.storage import (
     read_json,
     staging_dir,
     swap_in,
+    verify_partition,
     write_json,
     write_parquet,
 )
@@ -81,6 +83,11 @@ def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> l
             for i in range(0, len(lines), s.shard_size):
                 chunk = lines[i:i + s.shard_size]
                 pieces.append((lf, chunk[0], chunk[-1] + 1, len(chunk)))
+        elif lf.fmt == "json" and not lf.unsafe:
+            # A .json file may hold a list of records: each element is a unit of its own.
+            n = sum(1 for _ in iter_units(day_dir, lf, max_file_bytes=s.max_file_bytes,
+                                          max_unit_bytes=s.max_unit_bytes, max_decompressed=s.max_decompressed_bytes))
+            pieces.append((lf, None, None, n))
         else:
             pieces.append((lf, None, None, 1))
 
@@ -386,6 +393,9 @@ def publish_day(upstream: Manifest, settings: Settings | None = None) -> Manifes
             clean_stale_temp(lake, name, day)
             tmp = new_partition_dir(lake, name, day)
             write_parquet(tables[name], tmp / "part-00000.parquet", row_group_rows=s.row_group_rows, metadata=meta)
+            problems = verify_partition(tmp, deep=True)
+            if problems:  # never swap in what cannot be read back
+                raise OSError(errno.EIO, f"new {name} partition for {day} is unreadable: {'; '.join(problems)}")
             swap_in(tmp, partition_dir(lake, name, day))
         summary = summarize(day, tables, ingest_manifest)
         clean_stale_temp(lake, REPORTS, day)

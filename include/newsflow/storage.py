@@ -14,6 +14,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -48,8 +49,14 @@ def partition_dir(lake: Path, table: str, day: str) -> Path:
 
 
 def staging_dir(lake: Path, day: str, run_id: str) -> Path:
-    """Per-run scratch space: two runs of one day (scheduled + backfill) never share files."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", run_id)[:120] or "run"
+    """Per-run scratch space: two runs of one day (scheduled + backfill) never share files.
+
+    The run id becomes one safe path component: never ``..`` or hidden, and when characters had to be
+    replaced a hash of the original keeps two different run ids from sharing a directory.
+    """
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", run_id).lstrip(".")[:100]
+    if safe != run_id or not safe:
+        safe = f"{safe or 'run'}-{hashlib.sha256(run_id.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
     return lake / STAGING / partition_name(day) / safe
 
 
@@ -66,6 +73,7 @@ def write_parquet(table: pa.Table, path: Path, *, row_group_rows: int = 20_000,
     """Write ``table`` for readers: zstd, dictionary encoding where it pays, statistics, schema metadata.
 
     Written to a temporary name and renamed, so a crash leaves no truncated file under the final name.
+    Page CRCs are written so ``verify_parquet`` can tell a damaged file from a valid one.
     """
     import pyarrow.parquet as pq
 
@@ -78,7 +86,8 @@ def write_parquet(table: pa.Table, path: Path, *, row_group_rows: int = 20_000,
     dictionary = [c for c in DICTIONARY_COLUMNS if c in table.column_names]
     try:
         pq.write_table(table, tmp, compression="zstd", row_group_size=row_group_rows,
-                       use_dictionary=dictionary, write_statistics=True, store_schema=True)
+                       use_dictionary=dictionary, write_statistics=True, store_schema=True,
+                       write_page_checksum=True)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         if pq.read_metadata(tmp).num_rows != table.num_rows:  # cheap footer read-back before it goes live
@@ -194,7 +203,7 @@ def verify_parquet(path: Path, *, deep: bool = True) -> str | None:
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(path)
+        pf = pq.ParquetFile(path, page_checksum_verification=True)
         meta = pf.metadata
         if sum(meta.row_group(i).num_rows for i in range(meta.num_row_groups)) != meta.num_rows:
             return f"{path}: row groups do not add up to {meta.num_rows} rows"
@@ -210,25 +219,26 @@ def verify_parquet(path: Path, *, deep: bool = True) -> str | None:
 
 
 def verify_partition(path: Path, *, deep: bool = True) -> list[str]:
-    """Problems of one partition directory (missing, empty, unreadable files); empty list when sound."""
+    """Problems of one partition directory (missing, empty, unreadable Parquet or JSON); [] when sound.
+
+    Other files (rendered data docs in reports) are not checked: readers do not parse them.
+    """
     if not path.is_dir():
         return [f"{path}: partition directory is missing"]
-    files = sorted(p for p in path.iterdir() if not p.name.startswith((".", "_")))
+    files = sorted(p for p in path.rglob("*") if p.is_file()
+                   and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts))
     problems: list[str] = []
-    parquet = [p for p in files if p.suffix == ".parquet"]
-    if not parquet and not any(p.suffix == ".json" for p in files):
+    if not any(p.suffix in (".parquet", ".json") for p in files):
         problems.append(f"{path}: partition holds no data files")
     for file in files:
+        problem = None
         if file.suffix == ".parquet":
             problem = verify_parquet(file, deep=deep)
         elif file.suffix == ".json":
             try:
                 read_json(file)
-                problem = None
             except (OSError, ValueError) as exc:
                 problem = f"{file}: unreadable JSON: {exc}"
-        else:
-            problem = f"{file}: unexpected file in a partition"
         if problem:
             problems.append(problem)
     return problems

@@ -1,0 +1,73 @@
+"""``parse_article`` across formats: records, gzip, sniffing, rejections with reasons."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime
+
+import newsflow
+import pytest
+from newsflow import Rejected
+
+BODY = ("The regional council approved the new harbour budget on Thursday after a long debate about dredging "
+        "costs and ferry subsidies for the islands.\n\nOpposition members said the plan relied on optimistic "
+        "traffic forecasts, but the motion passed by twelve votes to seven.")
+PAGE = f"Council backs harbour budget\n\nBy Ana Ruiz\nMarch 13, 2025\n\n{BODY}\n"
+
+
+def test_text_scrape_fields_and_sentences() -> None:
+    a = newsflow.parse_article(PAGE.encode(), filename="gazette-1.txt")
+    assert a["title"] == "Council backs harbour budget"
+    assert a["authors"] == ["Ana Ruiz"] and a["editors"] == []
+    assert a["published_at"] == datetime(2025, 3, 13, tzinfo=UTC)
+    assert a["published_at_source"] == "header" and a["published_at_raw"] == "March 13, 2025"
+    assert a["body"] == BODY and a["paragraph_count"] == 2 and a["language"] == "en"
+    assert a["sentence_count"] == len(a["sentences"]) == 2
+    assert all(a["body"][s["start_char"]:s["end_char"]] == s["text"] for s in a["sentences"])
+
+
+def test_record_fields_win_when_valid_and_future_dates_are_refused() -> None:
+    record = {"url": "https://news.example/a", "text": PAGE, "title": "Harbour budget passes",
+              "source": "Harbour Gazette", "published_at": "2025-03-13T18:00:00+05:30",
+              "fetched_at": "2025-03-14T00:00:00Z", "language": "en"}
+    a = newsflow.parse_article(json.dumps(record), filename="batch.jsonl")
+    assert a["title"] == "Harbour budget passes" and a["source"] == "Harbour Gazette"
+    assert a["published_at"] == datetime(2025, 3, 13, 12, 30, tzinfo=UTC)
+    assert a["published_at_source"] == "record" and a["url"] == "https://news.example/a"
+    record["published_at"] = "2025-03-20T00:00:00Z"  # after the crawl: not trusted
+    b = newsflow.parse_article(json.dumps(record), filename="batch.jsonl")
+    assert b["published_at_source"] != "record"
+
+
+def test_gzip_and_sniffing() -> None:
+    a = newsflow.parse_article(gzip.compress(PAGE.encode()), filename="x.txt.gz")
+    assert a["body"] == BODY
+    b = newsflow.parse_article(PAGE)  # no name: sniffed as a text scrape
+    assert b["title"] == "Council backs harbour budget"
+
+
+@pytest.mark.parametrize(("raw", "name", "reason"), [
+    (b"", "a.txt", "EMPTY"),
+    (b"   \n\t  ", "a.txt", "EMPTY"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "photo.txt", "UNDECODABLE"),
+    (b'{"url": "u", "text": 42}', "r.json", "MALFORMED_RECORD"),
+    (b'{"url": "u", "text": "oops"', "r.jsonl", "MALFORMED_RECORD"),
+    (b'["not", "an", "object"]', "r.json", "MALFORMED_RECORD"),
+    (b'{"url": "u"}', "r.json", "EMPTY"),
+    (b"Short teaser.\n\nSubscribe to read more.", "t.txt", "NOT_AN_ARTICLE"),
+    (gzip.compress(PAGE.encode())[:40], "x.txt.gz", "CORRUPT_ARCHIVE"),
+])
+def test_rejections_carry_reasons(raw: bytes, name: str, reason: str) -> None:
+    with pytest.raises(Rejected) as exc:
+        newsflow.parse_article(raw, filename=name)
+    assert exc.value.reason == reason
+    assert exc.value.detail
+
+
+def test_cp1252_and_utf16_text() -> None:
+    text = PAGE.replace("Ana Ruiz", "José Núñez").replace("harbour", "“harbour”")
+    a = newsflow.parse_article(text.encode("cp1252"), filename="a.txt")
+    assert a["authors"] == ["José Núñez"] and "“harbour”" in a["body"]
+    b = newsflow.parse_article(text.encode("utf-16"), filename="b.txt")
+    assert b["body"] == a["body"]
