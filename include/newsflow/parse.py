@@ -136,6 +136,8 @@ def parse_record(record: dict[str, Any], *, url: str | None = None, reference: d
         fields["source"] = record["source"].strip()
     if record.get("url"):
         fields["url"] = fields.get("url") or record["url"]
+        if not fields.get("section"):
+            fields["section"] = section_from_url(record["url"])
     declared = normalise_language(record.get("language"))
     if declared:
         fields["language_hint"] = declared
@@ -145,6 +147,24 @@ def parse_record(record: dict[str, Any], *, url: str | None = None, reference: d
             fields.update(published_at=published, published_at_raw=record["published_at"],
                           published_at_source="record")
     return _finish(fields, url=url, reference=reference, fetched_at=fetched_at)
+
+
+#: URL path segments that name no section.
+_GENERIC_SEGMENTS = frozenset("""news article articles story stories content post posts amp index home www
+en de fr es it pt nl live video videos photo photos gallery blog blogs item items doc docs page pages a p s id
+""".split())
+
+
+def section_from_url(url: str) -> str | None:
+    """'https://site.example/cronaca/riapre-ponte' -> 'Cronaca': a one-word first path segment."""
+    path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]+", "", url.strip(), flags=re.I).split("?")[0].split("#")[0]
+    parts = [p for p in path.split("/") if p]
+    if len(parts) < 2:
+        return None
+    segment = parts[0].lower()
+    if segment in _GENERIC_SEGMENTS or not re.fullmatch(r"[a-zà-ÿ]{3,20}", segment):
+        return None
+    return segment.capitalize()
 
 
 def _normalise_text(text: str) -> str:
@@ -239,7 +259,7 @@ def _finish(fields: dict[str, Any], *, url: str | None, reference: datetime | No
     from newsflow.metadata.duplicates import content_hash
     from newsflow.metadata.language import detect_language
 
-    paragraphs = [re.sub(r"\s+", " ", p).strip() for p in fields.pop("paragraphs", []) if p.strip()]
+    paragraphs = [" ".join(p.split()) for p in fields.pop("paragraphs", []) if p.strip()]  # \s+ -> " ", stripped
     body = PARAGRAPH_SEP.join(paragraphs)
     words = len(_WORD.findall(body))
     if not body:

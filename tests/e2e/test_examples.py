@@ -15,8 +15,8 @@ import nbformat
 import newsflow
 import pyarrow.parquet as pq
 import pytest
-from conftest import SAMPLE_DAYS, SAMPLE_LANDING, run_day
 from newsflow import schemas
+from newsflow_testkit import SAMPLE_DAYS, SAMPLE_LANDING, run_day
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"

@@ -12,9 +12,7 @@ SEED = "000_d0cce712f38e6a10.txt"
 
 
 @pytest.fixture(scope="module")
-def seed_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import run_day, shared_path
-
+def seed_lake(tmp_path_factory: pytest.TempPathFactory, run_day, shared_path) -> Path:
     seed = shared_path("seed", SEED)
     root = tmp_path_factory.mktemp("seed")
     (root / "landing" / DAY).mkdir(parents=True)

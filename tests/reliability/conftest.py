@@ -9,14 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reliability_harness import SAMPLE_LANDING, comparable, run_day
-
-#: The richest sample day: text, HTML, gzip, JSONL.gz, an index page, empty and blank files.
-DAY = "2024-12-05"
-#: The file that arrives late: the "old" landing lacks it, so old and new publishes differ.
-LATE_FILE = "afp-0931.txt"
-#: Small shards so one day has several (the kill-a-worker test needs more than one).
-SHARD_SIZE = 3
+from reliability_harness import DAY, LATE_FILE, SAMPLE_LANDING, SHARD_SIZE, comparable, run_day
 
 
 @pytest.fixture(scope="session")

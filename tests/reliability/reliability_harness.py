@@ -24,6 +24,12 @@ REPO = Path(__file__).resolve().parents[2]
 PYTHON = REPO / ".venv" / "bin" / "python"
 if not PYTHON.exists():  # pragma: no cover - CI with another venv layout
     PYTHON = Path(sys.executable)
+#: The richest sample day: text, HTML, gzip, JSONL.gz, an index page, empty and blank files.
+DAY = "2024-12-05"
+#: The file that arrives late: the "old" landing lacks it, so old and new publishes differ.
+LATE_FILE = "afp-0931.txt"
+#: Small shards so one day has several (the kill-a-worker test needs more than one).
+SHARD_SIZE = 3
 SAMPLE_LANDING = REPO / "include" / "sample_data" / "landing"
 TABLE_NAMES = ("articles", "sentences", "entities", "quarantine")
 #: Columns that may legitimately differ between two runs of the same input (documented exception).

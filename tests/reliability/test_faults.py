@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import DAY, SHARD_SIZE
 from newsflow import steps
 from newsflow.storage import verify_lake, verify_parquet, verify_partition
 from reliability_harness import (
+    DAY,
     PYTHON,
+    SHARD_SIZE,
     TABLE_NAMES,
     assert_no_duplicates,
     comparable,

@@ -163,3 +163,53 @@ def test_acronym_and_corporate_suffix_join() -> None:
     assert rows["International Monetary Fund"]["mentions"] == 2
     assert "IMF" not in rows
     assert "Orlen Motors" not in rows or "Orlen Motors Corp" not in rows
+
+
+def test_sports_clubs_are_organisations_not_people() -> None:
+    rows = _by_entity(_rows("Struan Rovers beat Dunmere United 2-0 on Saturday. Struan moved up to fifth, and "
+                            "Dunmere Athletic lost at home to Kelbrook Albion."))
+    for club in ("Struan Rovers", "Dunmere Athletic", "Kelbrook Albion"):
+        assert rows[club]["label"] == "ORG"
+    assert not any(r["label"] == "PERSON" for r in rows.values())
+    assert "Struan" not in rows  # the club's short name joins the club or goes, never a person
+
+
+def test_city_named_without_locative_is_a_place() -> None:
+    rows = _by_entity(_rows("Fares between Leeds and Manchester will rise in January, the rail company said."))
+    assert rows["Manchester"]["label"] == "GPE"
+    assert rows["Manchester"]["country_code"] == "GB"
+
+
+def test_regions_resolve_with_country_code() -> None:
+    rows = _by_entity(_rows("Wildfires spread across Tuscany and Bavaria on Monday, and farmers near the "
+                            "Algarve coast feared the worst."))
+    assert {(n, rows[n]["label"], rows[n]["country_code"]) for n in ("Tuscany", "Bavaria", "Algarve")} == {
+        ("Tuscany", "GPE", "IT"), ("Bavaria", "GPE", "DE"), ("Algarve", "GPE", "PT")}
+
+
+def test_uncorroborated_lone_capitalised_words_are_not_people() -> None:
+    assert not any(r["label"] == "PERSON" for r in _rows(
+        "Volumes offered at the auction fell sharply this week as buyers stayed away."))
+    assert not any(r["label"] == "PERSON" for r in _rows(
+        "The 12-member team, known as the Quillbacks, finished second. Their robot, nicknamed Otter, stacks rings."))
+
+
+def test_lone_surname_kept_with_a_cue() -> None:
+    rows = _by_entity(_rows("Later, Mr. Lindqvist told reporters the bank agreed, and Okonkwo said talks would "
+                            "resume."))
+    assert rows["Lindqvist"]["label"] == "PERSON"
+
+
+def test_contact_lines_and_streets() -> None:
+    assert _rows("Share this story. Have a news tip? Email newsroom@lakeshoregazette.example") == []
+    rows = _by_entity(_rows("The shop employs 40 people on Mill Road, the owner Dana Reeve said."))
+    assert rows["Mill Road"]["label"] == "FAC"
+    assert rows["Dana Reeve"]["label"] == "PERSON"
+
+
+def test_names_have_a_capital_and_no_trailing_lower_case_word() -> None:
+    rows = _rows("Sales rose after the quay reopened, and the metro line opened.")
+    assert all(any(c.isupper() for c in r["entity"]) for r in rows)
+    rows = _by_entity(_rows("Zürich café that hosted poets’ first readings will close next month."))
+    assert set(rows) == {"Zürich"}
+    assert rows["Zürich"]["label"] == "GPE" and rows["Zürich"]["country_code"] == "CH"

@@ -90,3 +90,26 @@ def test_side_by_side_runs_every_extractor_on_every_page() -> None:
     # one warm-up call each, then both orders alternate page by page
     assert calls[:2] == [("a", "p0"), ("b", "p0")]
     assert calls[2:6] == [("a", "p0"), ("b", "p0"), ("b", "p1"), ("a", "p1")]
+
+
+def test_repeated_runs_report_the_median_speed_ratio(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    body = "The harbour council voted on Tuesday to rebuild the old stone pier after a long dispute."
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "p1.html.gz").write_bytes(gzip.compress(f"<html><body><p>{body}</p></body></html>".encode()))
+    (tmp_path / "ground-truth.json").write_text(json.dumps({"p1": {"articleBody": body}}))
+    timings = iter([{"newsflow": 2.0, "trafilatura": 1.0}, {"newsflow": 1.0, "trafilatura": 2.0},
+                    {"newsflow": 1.0, "trafilatura": 1.5}])
+
+    def fake_side_by_side(extractors, pages):
+        return {name: {"p1": {"articleBody": body}} for name in extractors}, next(timings)
+
+    monkeypatch.setattr(extraction, "run_side_by_side", fake_side_by_side)
+    parser = argparse.ArgumentParser()
+    extraction.add_arguments(parser)
+    args = parser.parse_args(["--data", str(tmp_path), "--compare", "trafilatura", "--repeat", "3",
+                              "--n-bootstrap", "2"])
+    assert extraction.run(args) == 0
+    out = capsys.readouterr().out
+    assert "speed newsflow/trafilatura 1.500 (median of 3 runs: 0.500, 2.000, 1.500)" in out
+    assert out.strip().splitlines()[-1].split()[-1] == "1.0"  # median pages/s of 0.5, 1 and 1

@@ -290,3 +290,105 @@ def test_source_and_section_from_page_when_metadata_lacks_them() -> None:
     logo = page(body_top='<div class="kicker"><a href="/news">Coast</a></div>').replace(
         '<header><nav>', '<header><a class="logo" href="/">The Wenlow Gazette</a><nav>')
     assert extract_html(logo)["source"] == "The Wenlow Gazette"
+
+
+# ---------------------------------------------------------------------------------------------
+# Speed paths: each must give exactly what the plain computation gives.
+# ---------------------------------------------------------------------------------------------
+
+FURNISHED = page(
+    head='<title>Pier | Gazette</title><link rel="stylesheet" href="/s.css"><style>p { color: red }</style>'
+         + jsonld({"@type": "DiscussionForumPosting", "headline": "x"}),
+    body_top='<script>var tracking = "subscribe to continue";</script>after script '
+             '<nav class="share"><a href="/share">Share</a></nav>between <svg><path d="M0"/></svg>'
+             '<time datetime="2025-03-14">14 March</time> tail of time',
+    body_bottom='<aside><h1>Boxed headline</h1><nav><a href="/x">More</a></nav><p>Kept aside text.</p></aside>'
+                '<noscript><p>Enable JavaScript</p></noscript><footer>Bottom <button>Go</button></footer>after footer')
+
+
+def test_set_aside_detaches_cleaned_elements_and_restores_the_tree_exactly() -> None:
+    from lxml import etree
+    from newsflow.html import _CLEANED_TAGS, _parse, _SetAside
+
+    tree = _parse(FURNISHED)
+    before = etree.tostring(tree, encoding="unicode")
+    with _SetAside(tree, _CLEANED_TAGS):
+        during = etree.tostring(tree, encoding="unicode")
+        head_tags = [node.tag for node in tree.find("head")]
+        body_text = tree.find("body").text_content()
+    assert etree.tostring(tree, encoding="unicode") == before
+    # The head keeps only the ld+json script trafilatura reads to recognise forum threads.
+    assert head_tags == ["script"] and "DiscussionForumPosting" in during
+    assert "tracking" not in during and "<svg" not in during and "<time" not in during
+    # Tails stay in the page, where trafilatura's own deletion would leave them.
+    for tail in ("after script", "between", "tail of time", "after footer"):
+        assert tail in body_text
+    assert "Bottom" not in body_text and "Enable JavaScript" not in body_text
+    # A box holding an <h1> stays (trafilatura asks whether a container holds one); its children may go.
+    assert "Boxed headline" in during and "Kept aside text." in during and 'href="/x"' not in during
+
+
+def test_set_aside_changes_no_extraction() -> None:
+    from newsflow.html import _CLEANED_TAGS, _parse, _run_trafilatura, _SetAside
+
+    tree = _parse(FURNISHED)
+    for fast in (True, False):
+        plain = _run_trafilatura(tree, "https://gazette.example/pier", fast=fast)
+        with _SetAside(tree, _CLEANED_TAGS):
+            aside = _run_trafilatura(tree, "https://gazette.example/pier", fast=fast)
+        assert aside == plain
+        assert PARAGRAPHS[0] in plain
+
+
+def test_parser_gives_html_elements_and_drops_invalid_characters() -> None:
+    from lxml.html import HtmlElement
+    from newsflow.html import _parse
+
+    tree = _parse("<html><body><form><input name=q><label>Find\x0c it</label></form>"
+                  "<p>Bell\x07 and \ufffe noise</p></body></html>")
+    assert all(isinstance(node, HtmlElement) for node in tree.iter())
+    assert tree.find(".//label").text == "Find it"
+    assert tree.find(".//p").text == "Bell and  noise"
+
+
+@pytest.mark.parametrize("label", ["Byline author-name", "BYLINE", "ſtory-byline", "Photo-Credit", "related-STORIES"])
+def test_attribute_scan_matches_case_insensitively_ascii_or_not(label: str) -> None:
+    import re
+
+    from newsflow.html import _MARK_I, _parse, _scan
+
+    tree = _parse(f'<html><body><div class="{label}"><span id="Most-Read">Jane Doe</span></div>'
+                  f'<p class="x" style="DISPLAY: NONE">hidden</p><p class="{label}">k</p></body></html>')
+    found = _scan(tree)
+    kinds = {"bylines": 1, "captions": 2, "related": 3}
+    for name, kind in kinds.items():
+        expected = [node for node in tree.iter()
+                    if (m := _MARK_I.search(f"{node.get('class') or ''} {node.get('id') or ''}"))
+                    and m.lastindex == kind and (kind < 3 or node.tag in {"div", "ul", "ol", "section", "aside", "nav"})]
+        assert getattr(found, name) == expected, name
+    assert [node.text for node in found.hidden] == ["hidden"]
+    assert bool(re.search("[^\x00-\x7f]", label)) == (found.ascii_blob is None)
+
+
+def test_kicker_from_scanned_labels_matches_a_full_walk() -> None:
+    from newsflow.html import _KICKER, _kicker, _parse, _scan, _text
+
+    html = ('<html><body><div class="Top-Nav"><a href="/">Home</a></div>'
+            '<ol class="c-Breadcrumb"><li><a href="/">Home</a></li><li><a href="/w">World</a></li>'
+            '<li><a href="/w/eu">Europe</a></li></ol><span id="story_section">Politics</span></body></html>')
+    for markup in (html, html.replace("Top-Nav", "Tōp-Nav")):  # ASCII labels, then the fallback walk
+        tree = _parse(markup)
+        assert _kicker(tree, _scan(tree)) == "Europe"
+    tree = _parse(html)
+    first = next(node for node in tree.iter("div", "p", "span", "nav", "ol", "ul", "a")
+                 if _KICKER.search(f"{node.get('class') or ''} {node.get('id') or ''}"))
+    assert _text(first).startswith("Home")
+
+
+@pytest.mark.parametrize("text", ["", "word " * 249, "word " * 250, "a" * 5000 + " b", "日本語の記事" * 100,
+                                  " ".join(["x"] * 2999), "tail-cut " * 400])
+def test_size_at_least_agrees_with_a_full_count(text: str) -> None:
+    from newsflow.html import _size, _size_at_least
+
+    for minimum in (120, 150, 250):
+        assert _size_at_least(text, minimum) == (_size(text) >= minimum)

@@ -21,9 +21,9 @@ def _digest(folder: Path) -> dict[str, str]:
 
 
 def test_corrupted_stage_fails_validate_and_keeps_yesterdays_partition(tmp_path: Path, run_day) -> None:
-    from conftest import SAMPLE_LANDING
     from newsflow import steps
     from newsflow.config import Settings
+    from newsflow_testkit import SAMPLE_LANDING
 
     lake = tmp_path / "lake"
     run_day(SAMPLE_LANDING, lake, DAY, run_id="first")

@@ -51,7 +51,7 @@ HEADLINE_LIST_HEADING = re.compile(
     r"""^\W{0,3}(?:next\s+in\s+\w[\w &-]{0,30}|most\s+(?:read|viewed|popular|shared|watched)(?:\s+in\s+\w[\w &-]{0,30})?
       | others\s+also\s+read | also\s+read | read\s+next | read\s+more(?:\s+(?:on|about|from)\b.{0,40})?
       | related(?:\s+(?:stories|articles|news|coverage|content|topics|links|reading))? | more\s+(?:from|in|on|stories|news)\b.{0,40}
-      | weitere\s+(?:nachrichten|artikel|meldungen) | autres\s+articles | otras\s+noticias | altre\s+notizie
+      | (?:weitere\s+(?:nachrichten|artikel|meldungen)|autres\s+articles|otras\s+noticias|altre\s+notizie)(?:\s+(?:aus|de|di|en|in)\s+\w[\w -]{0,30})?
       | mehr\s+(?:zum\s+thema|aus\s+(?:der|dem)\s+\w+(?:\s+\w+)?|nachrichten) | auch\s+interessant | das\s+könnte\s+sie\s+auch\s+interessieren
       | (?:à\s+)?lire\s+aussi | sur\s+le\s+même\s+sujet | (?:les\s+)?plus\s+lus | dans\s+la\s+même\s+rubrique
       | noticias\s+relacionadas | te\s+puede\s+interesar | lo\s+más\s+le[íi]do | más\s+noticias | lee\s+también

@@ -23,6 +23,7 @@ _ABBREVIATIONS = frozenset(
 # Candidate boundary: terminal punctuation, optional closing quotes/brackets, whitespace, then an opener.
 _BOUNDARY = re.compile(r"""([.!?…]+["'”’)\]]*)(\s+)(?=["'“‘(\[]?[A-Z0-9À-ÖØ-Þ])""")
 _LAST_WORD = re.compile(r"([\w.]+)$")
+_INITIALS = re.compile(r"(?:[a-z]\.)*[a-z]")
 
 
 def split_paragraphs(body: str) -> list[tuple[int, int]]:
@@ -45,7 +46,7 @@ def _is_abbreviation(text_before: str) -> bool:
     if word in _ABBREVIATIONS:
         return True
     # Single capital initials ("J. R. R. Tolkien") and dotted acronyms ("U.S.") do not end sentences.
-    return bool(re.fullmatch(r"(?:[a-z]\.)*[a-z]", word)) and len(word) <= 5
+    return len(word) <= 5 and _INITIALS.fullmatch(word) is not None
 
 
 def split_sentences(text: str, offset: int = 0) -> Iterator[tuple[int, int]]:
