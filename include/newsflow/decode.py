@@ -179,7 +179,10 @@ def decode_bytes(data: bytes, *, declared: str | None = None, sniff_html: bool =
         text = _detect(data)
     if _looks_binary(text):
         raise Rejected(UNDECODABLE, "mostly control characters: binary data, not text")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    if "\r" in text:  # a membership test is memchr-fast; replace() copies the page even when nothing matches
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
     text = unicodedata.normalize("NFC", text)
     if not text.strip():
         raise Rejected(EMPTY, "only whitespace after decoding")

@@ -41,7 +41,7 @@ ARTICLE_FIELDS = (
 
 #: One tag longer than this (a page with 100k attributes) makes libxml2 take minutes: refuse it.
 MAX_TAG_BYTES = 65536
-_HUGE_TAG = re.compile(rb"<[^>]{%d}" % MAX_TAG_BYTES)
+_HUGE_TAG = re.compile(rb"<[A-Za-z][^<>]{%d}" % (MAX_TAG_BYTES - 1))  # a start tag, not script text
 # A DOCTYPE with an internal subset: never expanded (the parser resolves no entities), but its text
 # would leak into the body as "]>" and "&xxe;".
 _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]{0,500}\[.{0,100000}?\]\s*>", re.S | re.I)

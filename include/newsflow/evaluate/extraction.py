@@ -216,8 +216,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also score trafilatura.extract on the same pages in the same run")
     parser.add_argument("--raw-html", action="store_true",
                         help="score newsflow.html.extract_html directly instead of newsflow.parse_article")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="time the side-by-side run this many times and report median speeds (shared machines)")
     parser.add_argument("--n-bootstrap", type=int, default=1000)
     parser.add_argument("--per-page", type=Path, default=None, help="write per-page F1/P/R as JSON here")
+
+
+def _pages_per_second(pages: int, seconds: float) -> float:
+    return pages / seconds if seconds > 0 else float("inf")
 
 
 def _line(name: str, metrics: dict[str, Any], pages_per_second: float) -> str:
@@ -239,9 +245,12 @@ def run(args: argparse.Namespace) -> int:
         extractors.append(("trafilatura", _trafilatura_extractor()))
     results: dict[str, tuple[dict[str, Any], float]] = {}
     all_predictions, seconds = run_side_by_side(dict(extractors), pages)
+    runs = [seconds]
+    for _ in range(max(1, args.repeat) - 1):  # extraction is deterministic: later runs only add timings
+        runs.append(run_side_by_side(dict(extractors), pages)[1])
     for name, _extract in extractors:
         metrics = evaluate(truth, all_predictions[name], args.n_bootstrap)
-        speed = len(pages) / seconds[name] if seconds[name] > 0 else float("inf")
+        speed = statistics.median(_pages_per_second(len(pages), run[name]) for run in runs)
         results[name] = (metrics, speed)
         print(_line(name, metrics, speed))
         if args.per_page and name == "newsflow":
@@ -252,6 +261,11 @@ def run(args: argparse.Namespace) -> int:
                                       "url": page.url}
             args.per_page.write_text(json.dumps(rows, indent=1), encoding="utf-8")
     ours, speed = results["newsflow"]
+    if "trafilatura" in results:
+        # Per run, both extractors saw the same conditions: the ratio of one run is a fair comparison.
+        ratios = [run["trafilatura"] / run["newsflow"] if run["newsflow"] > 0 else float("inf") for run in runs]
+        print(f"speed newsflow/trafilatura {statistics.median(ratios):.3f} "
+              f"(median of {len(ratios)} runs: {', '.join(f'{r:.3f}' for r in ratios)})")
     print(f"pages {len(pages)}")
     print(f"F1 {ours['f1']:.3f} P {ours['precision']:.3f} R {ours['recall']:.3f} pages/s {speed:.1f}")
     return 0

@@ -20,6 +20,11 @@ SHINGLE_WORDS = 5
 THRESHOLD = 0.7
 SCHEME = "affine32"
 _WORD = re.compile(r"\w+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _drop_marks(run: re.Match[str]) -> str:
+    return "".join(c for c in run.group() if not unicodedata.combining(c))
 
 
 def normalise_for_hash(body: str) -> str:
@@ -27,7 +32,7 @@ def normalise_for_hash(body: str) -> str:
     text = body.casefold()
     if not text.isascii():  # accents exist only outside ASCII; skip the per-character pass otherwise
         text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = _NON_ASCII.sub(_drop_marks, text)  # combining marks are never ASCII
     return " ".join(_WORD.findall(text))
 
 
