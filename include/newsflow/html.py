@@ -8,7 +8,6 @@ dates and authors. The text is then cleaned of lines that are page furniture rat
 
 from __future__ import annotations
 
-import codecs
 import copy
 import json
 import logging
@@ -35,63 +34,19 @@ __all__ = ["decode_html", "extract_html"]
 # Decoding
 # ---------------------------------------------------------------------------------------------
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_DECLARED = re.compile(
-    rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{2,40})"""
-    rb"""|<\?xml[^>]{0,100}encoding\s*=\s*["']([a-zA-Z0-9_.:-]{2,40})""",
-    re.IGNORECASE,
-)
-# Browsers treat these labels as windows-1252 (WHATWG): curly quotes live in 0x80-0x9f.
-_AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "iso_8859-1",
-              "windows-1252", "cp1252", "iso-8859-15", "latin9"}
-
-
-def _codec(label: str) -> str | None:
-    label = label.strip().lower()
-    if label in _AS_CP1252:
-        return "cp1252"
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
 def decode_html(data: bytes) -> str:
-    """Decode page bytes: BOM, then the declared charset, then UTF-8, then detection; never raises."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(codec)
-            except UnicodeDecodeError:
-                break
-    match = _DECLARED.search(data[:8192])
-    if match:
-        codec = _codec((match.group(1) or match.group(2)).decode("ascii", "ignore"))
-        if codec and codec != "utf-16" and not codec.startswith("utf-32"):
-            try:
-                return data.decode(codec)
-            except (UnicodeDecodeError, LookupError):
-                log.debug("declared charset %s does not decode the page", codec)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
+    """Decode page bytes with the project's one decoder (BOM, declared charset, UTF-8, detection).
 
-        best = from_bytes(data[:200_000]).best()
-        if best is not None and best.encoding:
-            codec = _codec(best.encoding) or best.encoding
-            return data.decode(codec, errors="replace")
-    except Exception:  # detection is best effort; a wrong guess still beats no text
-        log.debug("charset detection failed", exc_info=True)
-    return data.decode("cp1252", errors="replace")
+    Never raises: bytes the decoder refuses come back as cp1252 text with replacement characters, so the
+    caller sees garbage and rejects the page as not an article.
+    """
+    from newsflow.decode import decode_bytes
+    from newsflow.errors import Rejected
+
+    try:
+        return decode_bytes(data, sniff_html=True)
+    except Rejected:
+        return data.decode("cp1252", errors="replace")
 
 
 # ---------------------------------------------------------------------------------------------

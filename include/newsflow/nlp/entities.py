@@ -26,7 +26,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from newsflow.nlp.gazetteer import Place, gazetteer
@@ -72,6 +72,18 @@ _DATELINE_RE = re.compile(
     r"\s*(?:,?\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*(?:--|[-–—])\s"
 )
 _CAPS_WORD_RE = re.compile(r"[A-Za-z][A-Za-z.'’&\-]*")
+#: Last words that make a capitalised 2-4 word name a sports club, not a person ("Harrowby Town").
+_CLUB_SUFFIXES = frozenset(["united", "city", "town", "rovers", "athletic", "athletico", "fc", "afc", "wanderers",
+                            "albion", "county", "rangers", "hotspur", "harriers", "academicals"])
+#: Words right after a name that say it is a place ("the Algarve coast", "Kericho and Bomet counties").
+_PLACE_NOUNS = frozenset(["coast", "region", "regions", "province", "provinces", "county", "counties", "valley",
+                          "peninsula", "state", "district", "districts", "prefecture", "highlands", "lowlands"])
+#: Last words of a street or square, which the model tags as a person ("Mill Road").
+_STREET_WORDS = frozenset(["street", "st.", "road", "rd.", "avenue", "ave.", "lane", "boulevard", "square"])
+#: Speech verbs that corroborate a lone surname as a person ("Munoz said", "said Munoz").
+_SPEECH = frozenset(["said", "says", "told", "added", "asked", "wrote", "explained", "insisted", "argued",
+                     "replied", "recalled", "warned", "noted", "stressed", "admitted", "acknowledged", "declared"])
+_HONORIFICS = _TITLES | _PERSON_CUES
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +98,15 @@ class Rules:
     credits: bool = True
     canonical: bool = True
     caps_title: bool = True
+    junk: bool = True
+    clubs: bool = True
+    regions: bool = True
+    corroborate: bool = True
+    streets: bool = True
 
 
 ALL_RULES = Rules()
-NO_RULES = Rules(False, False, False, False, False, False, False, False)
+NO_RULES = Rules(**{f.name: False for f in fields(Rules)})
 
 
 @dataclass(slots=True)
@@ -99,6 +116,8 @@ class _Mention:
     start: int  # char offset in body; -1 for a title mention
     place: Place | None = None
     words: tuple[str, ...] = field(default_factory=tuple)
+    cued: bool = True  # a lone PERSON word with a title, speech verb or full name beside it
+    locative: bool = False
 
 
 @functools.cache
@@ -201,6 +220,24 @@ def _person_cued(doc: Doc, span_start: int, start: int, end: int) -> bool:
                for t in doc[first:end])
 
 
+def _lone_name_cued(doc: Doc, span_start: int, start: int, end: int) -> bool:
+    """A one-word PERSON is trusted with a title ("Mr. Holt"), a speech verb ("Holt said", "said Holt"),
+    an appositive ("Holt, 54,", "Holt (who") or "according to Holt"; the small model tags stray capitalised
+    words ("Volumes", "Westgate") as people far more often than it does surnames standing alone."""
+    if any(t.lower_ in _HONORIFICS for t in doc[span_start:start]):
+        return True
+    prev = doc[start - 1].lower_ if start > 0 else ""
+    nxt = [t.lower_ for t in doc[end:end + 3]]
+    if prev in _HONORIFICS or prev in _SPEECH or (prev == "to" and start > 1 and doc[start - 2].lower_ == "according"):
+        return True
+    if nxt[:1] and nxt[0] in _SPEECH:
+        return True
+    if prev == ")" and start > 2 and doc[start - 3].text == "(" and doc[start - 2].is_title:
+        return True  # "(Alan) Greenspan"
+    return len(nxt) >= 2 and nxt[0] in (",", "(") and (nxt[1] == "who" or nxt[1].isdigit() or nxt[1:2] == ["a"]
+                                                 or (len(nxt) > 2 and nxt[1] in _SPEECH))
+
+
 def _strip_cues(doc: Doc, start: int, end: int) -> int:
     while start < end - 1 and doc[start].lower_ in _PERSON_CUES:
         start += 1
@@ -234,9 +271,14 @@ def _body_mentions(doc: Doc, body: str, rules: Rules, credits: tuple[set[str], s
         start, end = _clean_span(doc, ent.start, ent.end, label, rules)
         if start >= end:
             continue
+        if rules.junk:
+            if any(t.like_email or t.like_url or "@" in t.text for t in doc[start:end]):
+                continue
+            while label == "PERSON" and end - start > 1 and doc[end - 1].is_lower:
+                end -= 1  # names do not end in lower-case words ("Zurich cafe")
         span = doc[start:end]
         text = span.text
-        if not any(c.isalpha() for c in text):
+        if not any(c.isalpha() for c in text) or (rules.junk and not any(c.isupper() for c in text)):
             continue
         if dateline is not None and span.start_char < dateline[2] and (
                 _norm(text) in _AGENCIES or span.start_char < dateline[1]):
@@ -245,19 +287,37 @@ def _body_mentions(doc: Doc, body: str, rules: Rules, credits: tuple[set[str], s
             norm = _norm(text)
             if norm in full_credits or (end - start == 1 and norm in surname_credits):
                 continue
+        locative = start > 0 and doc[start - 1].lower_ in _LOCATIVE
+        place_noun = rules.regions and end < len(doc) and doc[end].lower_ in _PLACE_NOUNS
         place = gaz.resolve(text) if rules.gazetteer_labels else None
         if place is not None:
-            locative = start > 0 and doc[start - 1].lower_ in _LOCATIVE
-            if label in ("GPE", "LOC") or place.is_country or locative or text in gaz.spot_map or label in ("NORP", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"):
+            if label in ("GPE", "LOC") or place.is_country or locative or place_noun or text in gaz.spot_map or label in ("NORP", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"):
                 label = "GPE"
             else:
                 place = None
+        elif rules.regions and (label != "PERSON" or locative or place_noun):
+            place = gaz.region(text)
+            if place is not None:
+                label = "GPE"
+            elif place_noun and label in ("ORG", "PERSON") and all(t.is_title for t in span):
+                label = "LOC"
+        if (place is None and rules.clubs and 2 <= end - start <= 4 and doc[end - 1].lower_ in _CLUB_SUFFIXES
+                and (label == "PERSON" or (label in ("GPE", "LOC", "NORP")
+                                           and doc[end - 1].lower_ not in ("city", "town", "county")))
+                and all(t.is_title or t.is_upper for t in span)):
+            label = "ORG"
+        if (rules.streets and label == "PERSON" and end - start >= 2 and doc[end - 1].lower_ in _STREET_WORDS
+                and all(t.is_title for t in span)):
+            label = "FAC"
         if place is None and label != "PERSON" and rules.titles and _person_cued(doc, ent.start, start, end):
             start = _strip_cues(doc, start, end)
             span = doc[start:end]
             text = span.text
             label = "PERSON"
-        mentions.append(_Mention(text, label, span.start_char, place, tuple(text.split())))
+        cued = True
+        if rules.corroborate and label == "PERSON" and end - start == 1:
+            cued = _lone_name_cued(doc, ent.start, start, end)
+        mentions.append(_Mention(text, label, span.start_char, place, tuple(text.split()), cued, locative))
     if rules.gazetteer_spot:
         for _, s, e in _spot_matcher()(doc):
             if any(covered[s:e]):
@@ -321,6 +381,9 @@ def _group(mentions: list[_Mention], rules: Rules) -> list[tuple[str, str, list[
     groups: dict[tuple[str, ...], list[_Mention]] = {}
     persons = [m for m in mentions if m.label == "PERSON"]
     others = [m for m in mentions if m.label != "PERSON"]
+    club_stems = _club_stems(others) if rules.clubs else {}
+    if rules.corroborate:
+        persons = _corroborate(persons, others, club_stems, rules)
     if rules.canonical:
         surnames = {m.words[-1] for m in persons if len(m.words) > 1}
         still: list[_Mention] = []
@@ -358,7 +421,7 @@ def _group(mentions: list[_Mention], rules: Rules) -> list[tuple[str, str, list[
         elif m.place is not None:
             key = ("place", m.text, m.place.code)
         elif m.label == "ORG" and rules.canonical:
-            key = ("text", _org_key(m.text))
+            key = ("text", club_stems.get(_norm(m.text)) or _org_key(m.text))
         else:
             key = ("text", _norm(m.text))
         groups.setdefault(key, []).append(m)
@@ -378,6 +441,47 @@ def _group(mentions: list[_Mention], rules: Rules) -> list[tuple[str, str, list[
             canon = min(forms, key=lambda t: (-forms[t], t.isupper(), t))
         out.append((canon, label, ms, None))
     return out
+
+
+def _club_stems(others: list[_Mention]) -> dict[str, str]:
+    """Lone place word -> org key of the one club named after it in the article ("Harrowby" -> Harrowby Town)."""
+    stems: dict[str, set[str]] = {}
+    for m in others:
+        if m.label == "ORG" and len(m.words) > 1 and m.words[-1].casefold() in _CLUB_SUFFIXES:
+            stems.setdefault(_norm(" ".join(m.words[:-1])), set()).add(_org_key(m.text))
+    return {stem: keys.pop() for stem, keys in stems.items() if len(keys) == 1}
+
+
+def _corroborate(persons: list[_Mention], others: list[_Mention], club_stems: dict[str, str],
+                 rules: Rules) -> list[_Mention]:
+    """Keep a one-word PERSON only when the article backs it (a full name containing it, or a cue anywhere).
+
+    Otherwise it is a club's short name (-> ORG), a place the gazetteer knows (-> GPE), or dropped: on
+    local news the small model's lone "people" are mostly shop names, products and sentence-initial nouns.
+    """
+    gaz = gazetteer()
+    backed = {w.casefold() for m in persons if len(m.words) > 1 for w in m.words}
+    # a surname the model put in a mislabelled full name ("Noboru Takeshita" as ORG ... "Takeshita said")
+    backed |= {m.words[-1].casefold() for m in others if m.place is None and 2 <= len(m.words) <= 3
+               and all(w[:1].isupper() for w in m.words) and m.words[-1].casefold() not in _CLUB_SUFFIXES
+               and m.words[-1].casefold() not in _ORG_WORDS and m.words[-1].casefold() not in _CORP_SUFFIXES}
+    backed |= {m.words[0].casefold() for m in persons if len(m.words) == 1 and m.cued}
+    kept: list[_Mention] = []
+    for m in persons:
+        if len(m.words) != 1 or m.words[0].casefold() in backed:
+            kept.append(m)
+            continue
+        if _norm(m.text) in club_stems:
+            others.append(replace(m, label="ORG"))
+            continue
+        place = gaz.resolve(m.text) if rules.gazetteer_labels else None
+        if place is None and rules.regions:
+            place = gaz.region(m.text)
+        if place is not None:
+            others.append(replace(m, label="GPE", place=place))
+        else:
+            log.debug("dropping uncorroborated one-word PERSON %r", m.text)
+    return kept
 
 
 def _org_key(text: str) -> str:

@@ -6,6 +6,9 @@ label (a country is never a PERSON). Two tiers keep it safe:
 
 * ``resolve`` (lookup of a span the model already found): countries and their aliases, former state
   names, US states, capitals and cities of >= 100k people (plus historic English names of >= 1M cities).
+* ``region`` (lookup only, for spans the model did not call a person, or after "in"/before "coast"):
+  ISO 3166-2 subdivisions (states, provinces, regions, counties) from pycountry plus the English names news
+  uses for well-known regions ("Bavaria", "Algarve"); generic names ("Central", "Western") are left out.
 * ``spot`` names (added even when the model missed them): countries, capitals and cities of >= 1M people,
   minus names that are also common given names or words ("Chad", "Jordan", "Georgia", "Victoria").
 """
@@ -106,6 +109,35 @@ _AMBIGUOUS = {
 }
 
 
+#: English names of regions that ISO 3166-2 lists under a local name, or not at all (cultural regions).
+_REGION_ALIASES: dict[str, str] = {
+    "Bavaria": "DE", "Saxony": "DE", "Lower Saxony": "DE", "North Rhine-Westphalia": "DE", "Hesse": "DE",
+    "Thuringia": "DE", "Rhineland-Palatinate": "DE", "Catalonia": "ES", "Andalusia": "ES", "Basque Country": "ES",
+    "Galicia": "ES", "Castile": "ES", "Aragon": "ES", "Navarre": "ES", "Tuscany": "IT", "Lombardy": "IT",
+    "Piedmont": "IT", "Sicily": "IT", "Sardinia": "IT", "Apulia": "IT", "Umbria": "IT", "Veneto": "IT",
+    "Brittany": "FR", "Normandy": "FR", "Burgundy": "FR", "Provence": "FR", "Alsace": "FR", "Corsica": "FR",
+    "Flanders": "BE", "Wallonia": "BE", "Algarve": "PT", "Alentejo": "PT", "Madeira": "PT", "Azores": "PT",
+    "Silesia": "PL", "Bohemia": "CZ", "Moravia": "CZ", "Transylvania": "RO", "Lapland": "FI", "Crimea": "UA",
+    "Donbas": "UA", "Siberia": "RU", "Chechnya": "RU", "Anatolia": "TR", "Kurdistan": "IQ", "Tibet": "CN",
+    "Xinjiang": "CN", "Inner Mongolia": "CN", "Kashmir": "IN", "Punjab": "IN", "Java": "ID", "Sumatra": "ID",
+    "Bali": "ID", "Mindanao": "PH", "Patagonia": "AR", "Quebec": "CA", "Yorkshire": "GB", "Cornwall": "GB",
+    "Ulster": "GB", "Midlands": "GB", "Tasmania": "AU", "Queensland": "AU", "New South Wales": "AU",
+}
+#: Words that make a subdivision name too generic to trust on its own ("Central", "North East").
+_GENERIC_REGION_WORDS = frozenset(["central", "centre", "center", "north", "south", "east", "west", "northern",
+                                   "southern", "eastern", "western", "capital", "city", "coast", "coastal",
+                                   "islands", "island", "upper", "lower", "interior", "border", "federal",
+                                   "district", "lakes", "mountain", "plateau", "plateaux", "littoral", "middle",
+                                   "north-east", "north-west", "south-east", "south-west", "great", "valley",
+                                   "river", "sea", "national", "special", "free", "new"])
+
+#: Subdivision names that are everyday words, currencies or given names in English news text.
+_AMBIGUOUS_REGIONS = frozenset(["Sale", "Most", "Store", "Acre", "Gulf", "Pool", "Lira", "Plunge", "Reading",
+                                "Rivers", "Male", "Unity", "Maritime", "Ski", "Para", "Delta", "Cascade",
+                                "Ascension", "Bury", "Brent", "Paul", "Leon", "Lara", "Colon", "Bolivar",
+                                "Orange", "Mobile", "Union", "Bank", "Nice", "Split", "Bath", "Victoria"])
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """A resolved place: canonical name, ISO 3166-1 alpha-2 code and whether it is a whole country."""
@@ -176,6 +208,18 @@ class Gazetteer:
             self._add(state["name"], Place(state["name"], "US", False), spot=False)
         for alias, (name, code) in _CITY_ALIASES.items():
             self._add(alias, Place(name, code, False), spot=True, override=True)
+        self.region_map: dict[str, Place] = {}
+        for sub in pycountry.subdivisions:
+            name = sub.name.split(" [")[0].split(" (")[0].strip()
+            words = name.casefold().replace("-", " ").split()
+            if (len(name) < 4 or not words or all(w in _GENERIC_REGION_WORDS for w in words) or ";" in name
+                    or name in _AMBIGUOUS_REGIONS):
+                continue
+            place = Place(name, sub.country_code, False)
+            for key in {name, _fold(name)}:
+                self.region_map.setdefault(key, place)
+        for alias, code in _REGION_ALIASES.items():
+            self.region_map[alias] = Place(alias, code, False)
         for bad in _AMBIGUOUS:
             self.spot_map.pop(bad, None)
         self.caps_map: dict[str, Place] = {}
@@ -192,6 +236,10 @@ class Gazetteer:
                 self.resolve_map[key] = place
             if spot and (override or key not in self.spot_map):
                 self.spot_map[key] = place
+
+    def region(self, text: str) -> Place | None:
+        """Subdivision or well-known region for a span as written (mixed case only: caps text is too noisy)."""
+        return self.region_map.get(text)
 
     def resolve(self, text: str) -> Place | None:
         """Place for a span as written; ALL-CAPS spans (titles, datelines) are looked up case-folded."""
