@@ -268,3 +268,17 @@ def test_check_tables_keeps_the_old_report_shape(tmp_path: Path) -> None:
                           settings=Settings())
     failed = [c["name"] for c in report["checks"] if not c["success"] and c["severity"] == "critical"]
     assert report["success"] is False and "articles.article_id_unique" in failed
+
+
+def test_authors_with_an_unknown_source_do_not_break_the_gate_frames() -> None:
+    """Regression (found by make bench on Reuters scrapes): credited authors and a null source."""
+    from newsflow.quality.frames import table_frames
+    from newsflow.schemas import TABLE_SCHEMAS, table_from_rows
+
+    article = {"article_id": "a1", "source_file": "x.txt", "body": "Text.", "word_count": 1, "paragraph_count": 1,
+               "sentence_count": 0, "content_hash": "h", "story_id": "a1", "authors": ["Ann Lee"], "source": None,
+               "processed_at": None, "pipeline_version": "t"}
+    tables = {"articles": table_from_rows("articles", [article], staging=True),
+              **{n: TABLE_SCHEMAS[n].empty_table() for n in ("sentences", "entities", "quarantine")}}
+    frames = table_frames(tables)
+    assert frames["articles"]["author_matching_source"].isna().all()

@@ -43,9 +43,10 @@ def table_frames(tables: dict[str, pa.Table]) -> dict[str, pd.DataFrame]:
 
     art = tables["articles"]
     articles = art.select([c for c in ARTICLE_COLUMNS if c in art.column_names]).to_pandas()
-    authors = art.column("authors").to_pylist() if art.num_rows else []
+    authors = art.column("authors").to_pylist()
     articles["author_matching_source"] = pd.Series(
-        [_author_matching_source(a, s) for a, s in zip(authors, articles["source"], strict=True)],
+        # From Arrow, not pandas: a null source must stay None (pandas hands back NaN, a truthy float).
+        [_author_matching_source(a, s) for a, s in zip(authors, art.column("source").to_pylist(), strict=True)],
         dtype="object")
     bodies = dict(zip(art.column("article_id").to_pylist(), art.column("body").to_pylist(), strict=True))
 
