@@ -18,7 +18,7 @@ export NEWSFLOW_LAKE_ROOT ?= $(CURDIR)/data/lake
 SAMPLE_LANDING := $(CURDIR)/include/sample_data/landing
 SAMPLE_DAYS = $(notdir $(wildcard $(SAMPLE_LANDING)/????-??-??))
 
-.PHONY: help install run test lint airflow services stack fuzz audit lock clean
+.PHONY: help install run test lint airflow services stack bench fuzz audit lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -71,6 +71,11 @@ services: ## start the local PostgreSQL and Redis (as CI does)
 
 stack: $(VENV)/.installed ## CeleryExecutor stack (api-server, scheduler, dag-processor, worker) on local Postgres/Redis
 	PATH=$(BIN):$$PATH $(BIN)/python scripts/celery_stack.py up --port 8080
+
+CORPUS ?= $(CURDIR)/../shared/corpus
+BENCH_ARGS ?=
+bench: $(VENV)/.installed ## benchmark on real corpora: CORPUS=dir BENCH_ARGS="--sizes 1000 --machine name --profile"
+	$(BIN)/python -m bench.run $(CORPUS) $(BENCH_ARGS)
 
 FUZZ_SECONDS ?= 120
 fuzz: $(VENV)/.installed ## fuzz parse_article with atheris for FUZZ_SECONDS (crash-* files land in fuzz/out)

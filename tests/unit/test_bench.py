@@ -1,0 +1,97 @@
+"""The bench's landing-zone builder and table on a tiny invented corpus (no timing, no real corpora)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # bench/ is a repo-level package, not part of the installed newsflow
+    sys.path.insert(0, str(ROOT))
+
+from bench.landing import Story, plan, reuters_scrape, write_day  # noqa: E402
+from bench.report import format_table  # noqa: E402
+from bench.workers import landing_units  # noqa: E402
+
+DAY = "2024-12-10"
+BODY = ("The central bank kept its main interest rate unchanged on Thursday, citing slower inflation.\n\n"
+        "Economists polled last week had expected the decision, the third hold in a row.")
+REUTERS = [Story(f"BANK HOLDS RATES {i}", BODY, dateline="FRANKFURT, March 5 -", date="05-MAR-1987 10:15:02.11",
+                 key=str(100 + i)) for i in range(5)]
+BBC = [Story(f"Rail fares rise {i}", BODY, category="business", key=f"business/{i:03d}.txt") for i in range(3)]
+PAGE = "<html><head><title>Harbour reopens</title></head><body><article><p>{}</p></article></body></html>"
+PAGES = [(f"{i:064x}", gzip.compress(PAGE.format(BODY).encode(), mtime=0)) for i in range(2)]
+
+
+def test_reuters_scrape_looks_like_a_wire_page() -> None:
+    text = reuters_scrape(REUTERS[0], with_date=True, day=DAY)
+    lines = text.split("\n")
+    assert lines[0] == "BANK HOLDS RATES 0"
+    assert lines[1] == ""
+    assert lines[2] == "Tuesday, 10 Dec 2024 10:15 GMT"  # the 1987 wire time, moved to the crawl day
+    assert lines[4].startswith("FRANKFURT, Dec 10 (Reuters) - The central bank kept")
+    assert "Economists polled" in text
+    assert "GMT" not in reuters_scrape(REUTERS[0], with_date=False, day=DAY)
+
+
+def test_plan_keeps_the_mix_and_the_total() -> None:
+    for n in (40, 1000, 20_000):
+        counts = plan(n)
+        assert sum(counts.values()) == n
+        assert counts["reuters_txt"] > counts["bbc_jsonl"] > counts["html_gz"] > 0
+
+
+def test_write_day_replicates_small_corpora_with_distinct_names(tmp_path: Path) -> None:
+    day_dir = tmp_path / "landing" / DAY
+    info = write_day(day_dir, DAY, 40, REUTERS, BBC, PAGES)
+    counts = plan(40)
+    assert info["units"] == 40 and info["plan"] == counts
+    txt = sorted((day_dir / "wire").glob("*.txt"))
+    assert len(txt) == counts["reuters_txt"] == len({p.name for p in txt})  # 5 stories, 34 distinct files
+    assert any(p.name.endswith("-c1.txt") for p in txt)
+    gz = sorted((day_dir / "web").glob("*.html.gz"))
+    assert len(gz) == counts["html_gz"]
+    assert gzip.decompress(gz[0].read_bytes()).startswith(b"<html>")
+    records = []
+    for path in sorted(day_dir.glob("*.jsonl*")):
+        data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        records += [json.loads(line) for line in data.decode().split("\n") if line.strip()]
+    assert len(records) == counts["bbc_jsonl"] + counts["html_jsonl"]
+    assert sum(1 for r in records if "html" in r) == counts["html_jsonl"]
+    assert len({r["url"] for r in records}) == len(records)
+    units = landing_units(str(day_dir))  # what the user-script baseline reads: the same 40 units
+    assert len(units) == 40
+    assert sum(1 for _, kind, _ in units if kind == "html") == counts["html_gz"] + counts["html_jsonl"]
+    again = write_day(tmp_path / "again" / DAY, DAY, 40, REUTERS, BBC, PAGES)
+    assert again["bytes"] == info["bytes"]  # seeded: the same day every time
+
+
+@pytest.fixture
+def results() -> dict:
+    stage = {"compute_s": 2.0, "setup_s": 1.0, "wall_s": 3.5, "max_rss_mb": 400.0, "notes": []}
+    run = {"processes": 1, "articles": 900, "words": 180_000, "wall_s": 30.0, "max_rss_mb": 520.0,
+           "stages": {name: dict(stage) for name in
+                      ("ingest", "clean", "entities", "duplicates", "validate", "publish")}}
+    return {"date": "2026-11-27", "machine": {"name": "box", "nproc": 2, "ram_gib": 23.4, "cpu": "Test CPU"},
+            "sizes": [1000], "baseline_size": 1000, "runs": {"1000": [run]},
+            "headline": {"end_to_end_vs_a_1p": "3.00x"},
+            "baselines": {"a_user_script": {"wall_s": 90.0, "units": 1000, "words": 200_000, "max_rss_mb": 700.0},
+                          "b_ner_pipe": {"seconds": 1.5, "articles": 900, "words": 180_000, "max_rss_mb": 300.0}},
+            "airflow": {"size": 1000, "wall_s": 45.0, "steps_s": 30.0, "overhead_s": 15.0,
+                        "overhead_share": 1 / 3, "state": "success"},
+            "reader": {"available": False, "reason": "not available: no module"}}
+
+
+def test_format_table_shows_rates_ratios_and_overhead(results: dict) -> None:
+    table = format_table(results)
+    assert "2 cores, 23.4 GiB, Test CPU" in table
+    assert "| 1,000 | 1 | 900 | 30.0 | 30 | 6,000 | 6.0 | 520 |" in table  # 900/30 articles/s, 180k/30 words/s
+    assert "| clean+segment+metadata | 2.00 | 450 | 90,000 | 1.0 | 400 |" in table
+    assert "| (a) trafilatura + full en_core_web_sm per article + pandas | 90.0 | 11 | 2,222 | 700 | 3.00x" in table
+    assert "| (b) bare nlp.pipe, NER only (bodies) | 1.5 | 600 | 120,000 | 300 |" in table
+    assert "45.0s wall, steps 30.0s, overhead 15.0s (33%); state success" in table
+    assert "not available: no module" in table
