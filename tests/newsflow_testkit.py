@@ -24,10 +24,4 @@ def run_day(landing: Path, lake: Path, day: str, run_id: str = "test") -> dict:
     from newsflow import steps
     from newsflow.config import Settings
 
-    settings = Settings(landing_root=landing, lake_root=lake)
-    shards = steps.ingest_landing(day, run_id, settings)
-    cleaned = [steps.clean_and_segment(p, settings) for p in shards]
-    for manifest in cleaned:
-        steps.extract_entities(manifest, settings)
-    validated = steps.validate_day(steps.detect_duplicates(cleaned, settings), settings)
-    return steps.publish_day(validated, settings)
+    return steps.run_day(day, run_id, Settings(landing_root=landing, lake_root=lake))

@@ -432,3 +432,18 @@ def summarize(day: str, tables: dict[str, Any], ingest_manifest: Manifest) -> di
         "top_entities": [{"entity": n, "label": lab, "articles": c} for (n, lab), c in
                          sorted(top.items(), key=lambda kv: (-kv[1], kv[0]))[:20]],
     }
+
+
+def run_day(day: str, run_id: str, settings: Settings | None = None, *, validate: bool = True) -> Manifest:
+    """Every step of one day in this process, in the DAG's order (tools, evaluations and tests).
+
+    ``validate=False`` skips the quality gate and publishes what was parsed (evaluations measure the
+    parser, not the gate).
+    """
+    s = _settings(settings)
+    cleaned = [clean_and_segment(path, s) for path in ingest_landing(day, run_id, s)]
+    for manifest in cleaned:
+        extract_entities(manifest, s)
+    duplicates = detect_duplicates(cleaned, s)
+    return publish_day(validate_day(duplicates, s) if validate else duplicates, s)
+
