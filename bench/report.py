@@ -83,6 +83,20 @@ def format_table(results: dict[str, Any]) -> str:
                 out.append(f"| (c) {label} on {c['pages']} HTML pages | {r['seconds']:.2f} | "
                            f"{r['pages_per_s']} | {_rate(r['words'], r['seconds'])} | {c['max_rss_mb']:.0f} | "
                            f"newsflow {_ratio(c[label]['seconds'], c['newsflow']['seconds'])} as fast |")
+    by_size = results.get("baseline_a_by_size") or {}
+    if len(by_size) > 1:
+        out += ["", "### End to end vs baseline (a) by day size (same articles, same run)", "",
+                "| day size | baseline (a) s | newsflow 1 proc s | newsflow 2 procs s | ratio 1 proc | ratio 2 procs |",
+                "|---:|---:|---:|---:|---:|---:|"]
+        for size in sorted(by_size, key=int):
+            a = by_size[size]
+            if "error" in a:
+                out.append(f"| {int(size):,} | failed: {a['error']} | | | | |")
+                continue
+            runs = {r["processes"]: r for r in results["runs"].get(size, [])}
+            cells = [f"{runs[p]['wall_s']:.1f}" if p in runs else "-" for p in (1, 2)]
+            ratios = [_ratio(a["wall_s"], runs[p]["wall_s"]) if p in runs else "-" for p in (1, 2)]
+            out.append(f"| {int(size):,} | {a['wall_s']:.1f} | {cells[0]} | {cells[1]} | {ratios[0]} | {ratios[1]} |")
     af = results.get("airflow")
     if af:
         out += ["", "### Airflow", ""]

@@ -3,7 +3,8 @@
     python -m bench.run [CORPUS_DIR] [--sizes 1000 5000 20000] [--machine NAME] ...
 
 Everything is measured in the same run on the same cores: newsflow's stages (one spawned process per
-stage, or a two-process pool for the shard steps), the baselines on the smallest day, the Airflow
+stage, or a two-process pool for the shard steps), the baselines on the smallest day (baseline (a) also
+on the 5,000-unit day, where a day's fixed start-up no longer dominates), the Airflow
 overhead of ``airflow dags test`` on that day, and the reader benchmark when it exists. The table goes
 to stdout, the figures to ``bench/results/<date>-<machine>.json``.
 """
@@ -109,6 +110,20 @@ def _lake_bodies(lake: Path, day: str) -> list[str]:
                          columns=["body"])["body"].to_pylist()
 
 
+def fixed_and_marginal(runs: list[dict[str, Any]]) -> tuple[float, float] | None:
+    """Fit wall = fixed + articles / rate over the day sizes: per-day start-up seconds, marginal articles/s."""
+    pts = sorted((r["articles"], r["wall_s"]) for r in runs)
+    if len(pts) < 2 or pts[-1][0] == pts[0][0]:
+        return None
+    n = len(pts)
+    mx = sum(x for x, _ in pts) / n
+    my = sum(y for _, y in pts) / n
+    slope = sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
+    if slope <= 0:
+        return None
+    return my - slope * mx, 1 / slope
+
+
 def headline(results: dict[str, Any]) -> dict[str, str]:
     """The figures the goals are stated in."""
     out: dict[str, str] = {}
@@ -116,18 +131,27 @@ def headline(results: dict[str, Any]) -> dict[str, str]:
     runs = {r["processes"]: r for r in results["runs"].get(size, [])}
     a = results.get("baselines", {}).get("a_user_script")
     for p, run in runs.items():
-        if a:
+        if a and "error" not in a:
             out[f"end_to_end_vs_a_{p}p"] = f"{a['wall_s'] / run['wall_s']:.2f}x"
+    for a_size, a_run in sorted(results.get("baseline_a_by_size", {}).items(), key=lambda kv: int(kv[0])):
+        if a_size == size or "error" in a_run:
+            continue
+        for run in results["runs"].get(a_size, []):
+            out[f"end_to_end_vs_a_{run['processes']}p_at_{int(a_size)}"] = (
+                f"{a_run['wall_s'] / run['wall_s']:.2f}x ({run['articles'] / run['wall_s']:.1f} vs "
+                f"{a_run['units'] / a_run['wall_s']:.1f} units/s)")
     one = runs.get(1)
     b = results.get("baselines", {}).get("b_ner_pipe")
-    if one and b:
+    if one and b and "error" not in b:
         ent = one["stages"]["entities"]
         ent_wps = one["words"] / ent["compute_s"]
         out["entities_vs_b"] = f"{ent_wps / (b['words'] / b['seconds']):.0%} of bare NER words/s"
-    if one:
-        ent = one["stages"]["entities"]["compute_s"] + one["stages"]["entities"]["setup_s"]
-        out["everything_but_entities_share_1p"] = f"{1 - ent / one['wall_s']:.0%} of end-to-end wall"
     sizes = sorted(int(s) for s in results["runs"])
+    for s_ in sizes:
+        big1 = next((r for r in results["runs"][str(s_)] if r["processes"] == 1), None)
+        if big1:
+            ent = big1["stages"]["entities"]["compute_s"] + big1["stages"]["entities"]["setup_s"]
+            out[f"everything_but_entities_share_1p_at_{s_}"] = f"{1 - ent / big1['wall_s']:.0%} of end-to-end wall"
     if len(sizes) > 1:
         for p in (1, 2):
             lo = next((r for r in results["runs"][str(sizes[0])] if r["processes"] == p), None)
@@ -141,6 +165,10 @@ def headline(results: dict[str, Any]) -> dict[str, str]:
 
                     out["scaling_1p_step_time_only"] = (f"{steps_rate(hi) / steps_rate(lo):.0%} "
                                                         "(without process start-up, imports and model load)")
+            fit = fixed_and_marginal([r for s_ in sizes for r in results["runs"][str(s_)] if r["processes"] == p])
+            if fit:
+                out[f"fixed_and_marginal_{p}p"] = (f"{fit[0]:.1f} s per day of start-up + "
+                                                   f"{fit[1]:.1f} articles/s (least-squares over the day sizes)")
     for p in (1, 2):
         big = next((r for r in results["runs"].get(str(sizes[-1]), []) if r["processes"] == p), None) if sizes else None
         if big:
@@ -160,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="pool sizes for the shard steps (1 = single process)")
     parser.add_argument("--pool-sizes", type=int, nargs="*",
                         help="day sizes that also run with the larger pools (default: smallest and largest)")
-    parser.add_argument("--shard-size", type=int, default=500)
+    parser.add_argument("--shard-size", type=int, default=None, help="input units per shard (default: the pipeline's)")
+    parser.add_argument("--baseline-a-sizes", type=int, nargs="*", default=None,
+                        help="day sizes that also run baseline (a) (default: the smallest and 5,000 when measured)")
     parser.add_argument("--day", default=DAY)
     parser.add_argument("--machine", help="name in the results file (default: host name)")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
@@ -185,10 +215,16 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     sizes = sorted(set(args.sizes))
     small = sizes[0]
+    if args.shard_size is None:
+        from newsflow.config import Settings
+
+        args.shard_size = Settings().shard_size
+    a_sizes = set(args.baseline_a_sizes) if args.baseline_a_sizes is not None else {small, 5000}
     results: dict[str, Any] = {"date": datetime.now(UTC).strftime("%Y-%m-%d"),
                                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
                                "machine": machine_info(args.machine), "day": args.day, "sizes": sizes,
-                               "shard_size": args.shard_size, "baseline_size": small, "landing": {}, "runs": {}}
+                               "shard_size": args.shard_size, "baseline_size": small, "landing": {}, "runs": {},
+                               "baseline_a_by_size": {}}
     reuters, bbc, pages = load_reuters(args.corpus), load_bbc(args.corpus), load_html_pages(args.corpus)
     log.info("corpora: %d Reuters stories, %d BBC, %d HTML pages", len(reuters), len(bbc), len(pages))
     for size in sizes:
@@ -205,16 +241,19 @@ def main(argv: list[str] | None = None) -> int:
             log.info("  %d articles in %.1fs (%.0f articles/s), peak RSS %.0f MB", run["articles"], run["wall_s"],
                      run["articles"] / run["wall_s"], run["max_rss_mb"])
             results["runs"][str(size)].append(run)
-        if size != small:
-            continue
         day_dir = str(landing_root / args.day)
-        lake_1p = work / f"lake-{size}-{min(args.processes)}p"
-        if not args.no_baselines:
-            base: dict[str, Any] = {}
+        if not args.no_baselines and size in a_sizes:
             log.info("baseline (a): trafilatura + full spaCy per article + pandas on %d units", size)
             a, wall = _guarded("baseline (a)", workers.baseline_user_script, day_dir,
                                str(work / f"baseline-a-{size}.parquet"))
-            base["a_user_script"] = {**a, "wall_s": wall}
+            results["baseline_a_by_size"][str(size)] = {**a, "wall_s": wall}
+        if size != small:
+            continue
+        lake_1p = work / f"lake-{size}-{min(args.processes)}p"
+        if not args.no_baselines:
+            base: dict[str, Any] = {}
+            if str(size) in results["baseline_a_by_size"]:
+                base["a_user_script"] = results["baseline_a_by_size"][str(size)]
             log.info("baseline (b): bare nlp.pipe NER only")
             base["b_ner_pipe"], _ = _guarded("baseline (b)", workers.baseline_ner_pipe,
                                              _lake_bodies(lake_1p, args.day))

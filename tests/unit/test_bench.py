@@ -95,3 +95,41 @@ def test_format_table_shows_rates_ratios_and_overhead(results: dict) -> None:
     assert "| (b) bare nlp.pipe, NER only (bodies) | 1.5 | 600 | 120,000 | 300 |" in table
     assert "45.0s wall, steps 30.0s, overhead 15.0s (33%); state success" in table
     assert "not available: no module" in table
+
+
+def _run(processes: int, articles: int, wall: float) -> dict:
+    stage = {"compute_s": wall / 8, "setup_s": 0.5, "wall_s": wall / 6, "max_rss_mb": 400.0, "notes": []}
+    return {"processes": processes, "articles": articles, "words": articles * 200, "wall_s": wall,
+            "max_rss_mb": 500.0, "stages": {name: dict(stage) for name in
+                                           ("ingest", "clean", "entities", "duplicates", "validate", "publish")}}
+
+
+def test_fixed_and_marginal_separates_start_up_from_throughput() -> None:
+    from bench.run import fixed_and_marginal
+
+    # 12 s of start-up per day, then 50 articles/s, at three day sizes
+    runs = [_run(1, n, 12 + n / 50) for n in (1000, 5000, 20_000)]
+    fixed, rate = fixed_and_marginal(runs)
+    assert fixed == pytest.approx(12.0)
+    assert rate == pytest.approx(50.0)
+    assert fixed_and_marginal(runs[:1]) is None
+
+
+def test_headline_and_table_compare_baseline_a_at_each_measured_size() -> None:
+    from bench.run import headline
+
+    results = {"date": "2026-11-27", "machine": {"name": "box", "nproc": 2, "ram_gib": 23.4, "cpu": "Test CPU"},
+               "sizes": [1000, 5000], "baseline_size": 1000,
+               "runs": {"1000": [_run(1, 1000, 40.0), _run(2, 1000, 30.0)], "5000": [_run(1, 5000, 100.0)]},
+               "baseline_a_by_size": {"1000": {"wall_s": 48.0, "units": 1000, "words": 200_000, "max_rss_mb": 300.0},
+                                      "5000": {"wall_s": 240.0, "units": 5000, "words": 1_000_000,
+                                               "max_rss_mb": 300.0}}}
+    results["baselines"] = {"a_user_script": results["baseline_a_by_size"]["1000"]}
+    head = headline(results)
+    assert head["end_to_end_vs_a_1p"] == "1.20x" and head["end_to_end_vs_a_2p"] == "1.60x"
+    assert head["end_to_end_vs_a_1p_at_5000"] == "2.40x (50.0 vs 20.8 units/s)"
+    assert head["fixed_and_marginal_1p"].startswith("25.0 s per day of start-up + 66.7 articles/s")
+    results["headline"] = head
+    table = format_table(results)
+    assert "| 5,000 | 240.0 | 100.0 | - | 2.40x | - |" in table
+    assert "| 1,000 | 48.0 | 40.0 | 30.0 | 1.20x | 1.60x |" in table

@@ -282,3 +282,31 @@ def test_authors_with_an_unknown_source_do_not_break_the_gate_frames() -> None:
               **{n: TABLE_SCHEMAS[n].empty_table() for n in ("sentences", "entities", "quarantine")}}
     frames = table_frames(tables)
     assert frames["articles"]["author_matching_source"].isna().all()
+
+
+def test_gate_runs_without_executing_the_deferred_gx_imports(tmp_path: Path) -> None:
+    """In a fresh process: a full gate run with Data Docs never needs scipy.stats or altair, and a
+    deferred module still works when something does touch it."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import json, sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from test_quality_gate import article, gate, make_tables
+        from pathlib import Path
+        result = gate(make_tables([article(i) for i in range(4)]), Path({str(tmp_path)!r}))
+        state = {{m: type(sys.modules[m]).__name__ for m in ("scipy.stats", "altair")}}
+        import scipy.stats
+        print(json.dumps({{"success": result.success, "state": state,
+                          "cdf": float(scipy.stats.norm.cdf(0.0)),
+                          "loaded": type(sys.modules["scipy.stats"]).__name__}}))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["success"] is True
+    assert out["state"] == {"scipy.stats": "_LazyModule", "altair": "_LazyModule"}
+    assert out["cdf"] == 0.5 and out["loaded"] == "module"
+    assert (tmp_path / "reports" / "data_docs" / "index.html").is_file()  # Data Docs were rendered too

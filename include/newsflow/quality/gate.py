@@ -69,7 +69,9 @@ def _short(value: Any) -> Any:
 def _context(docs_dir: Path | None) -> Any:
     """An in-memory GX context; its only site writes Data Docs into ``docs_dir``."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
+    from newsflow.quality.lazy_import import import_great_expectations
+
+    gx = import_great_expectations()
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,
