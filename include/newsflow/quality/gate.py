@@ -69,7 +69,7 @@ def _short(value: Any) -> Any:
 def _context(docs_dir: Path | None) -> Any:
     """An in-memory GX context; its only site writes Data Docs into ``docs_dir``."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    from newsflow.quality.lazy_import import import_great_expectations
+    from newsflow.lazyimport import import_great_expectations
 
     gx = import_great_expectations()
     from great_expectations.data_context.types.base import (
