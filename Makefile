@@ -82,8 +82,8 @@ fuzz: $(VENV)/.installed ## fuzz parse_article with atheris for FUZZ_SECONDS (cr
 	mkdir -p fuzz/corpus fuzz/out && cp -n include/sample_data/landing/*/* fuzz/corpus/ 2>/dev/null || true
 	cd fuzz/out && $(BIN)/python ../fuzz_parse_article.py -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=30 ../corpus
 
-audit: $(VENV)/.installed ## pip-audit the hashed locks (needs PyPI's JSON API or OSV)
-	$(BIN)/pip-audit --strict --disable-pip --no-deps -r requirements.txt -r requirements-dev.txt
+audit: $(VENV)/.installed ## advisories and yanked pins in the locks (pip-audit, else PyPI project JSON)
+	$(BIN)/python scripts/audit_deps.py requirements.txt requirements-dev.txt
 
 lock: ## regenerate the hashed locks from requirements*.in
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 --generate-hashes -o requirements.txt
