@@ -2,6 +2,11 @@
 
 Tier one of three: process-wide settings here, credentials in Airflow Connections, per-run overrides as
 DAG ``Param``s passed into the step functions.
+
+The landing and lake roots are local paths by default. A URL (``s3://bucket/lake``; anything with
+``://`` except ``file://``) makes that root an object store read and written through fsspec, with the
+JSON object in ``NEWSFLOW_STORAGE_OPTIONS`` as fsspec storage options (endpoint, profile, ...);
+without it the store's standard credential chain applies (``AWS_*`` variables, instance role).
 """
 
 from __future__ import annotations
@@ -10,6 +15,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsflow.objectstore import make_root, parse_storage_options
+
+if TYPE_CHECKING:  # pragma: no cover
+    from upath import UPath
 
 #: Repository root for an editable install (``include/newsflow/config.py`` -> repo).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -22,8 +33,9 @@ REPORTS = "reports"
 class Settings:
     """Everything configurable about a run; build it with ``Settings.from_env()``."""
 
-    landing_root: Path = field(default_factory=lambda: PROJECT_ROOT / "data" / "landing")
-    lake_root: Path = field(default_factory=lambda: PROJECT_ROOT / "data" / "lake")
+    #: A local ``Path``, or a ``UPath`` on an object store (a string given here is converted).
+    landing_root: Path | UPath = field(default_factory=lambda: PROJECT_ROOT / "data" / "landing")
+    lake_root: Path | UPath = field(default_factory=lambda: PROJECT_ROOT / "data" / "lake")
     #: Target number of input units per shard (one mapped task each).
     shard_size: int = 500
     #: Largest accepted input file, compressed (bytes); larger files are quarantined TOO_LARGE.
@@ -39,6 +51,17 @@ class Settings:
     max_duplicate_rate: float = 0.5
     #: spaCy ``nlp.pipe`` batch size.
     nlp_batch_size: int = 64
+    #: fsspec storage options for URL roots (may hold credentials: never printed in the repr).
+    storage_options: Mapping[str, Any] = field(default_factory=dict, repr=False, hash=False)
+    #: Object-store lakes only: a publish lock older than this (seconds) is a dead run's and is broken.
+    lock_stale_seconds: float = 3600.0
+
+    def __post_init__(self) -> None:
+        # Roots given as text (a URL or a path) become Path / UPath, so callers can join with ``/``.
+        for name in ("landing_root", "lake_root"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, make_root(value, self.storage_options))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -48,8 +71,12 @@ class Settings:
         def text(name: str) -> str:
             return env.get(name, "").strip()
 
-        def path(name: str, default: Path) -> Path:
+        options = parse_storage_options(text("NEWSFLOW_STORAGE_OPTIONS"))
+
+        def path(name: str, default: Path | UPath) -> Path | UPath:
             value = text(name)
+            if "://" in value:  # s3://... becomes a UPath, file://... a Path
+                return make_root(value, options)
             return Path(value).expanduser().absolute() if value else default
 
         def integer(name: str, default: int) -> int:
@@ -69,4 +96,6 @@ class Settings:
             max_quarantine_rate=real("NEWSFLOW_MAX_QUARANTINE_RATE", defaults.max_quarantine_rate),
             max_duplicate_rate=real("NEWSFLOW_MAX_DUPLICATE_RATE", defaults.max_duplicate_rate),
             nlp_batch_size=integer("NEWSFLOW_NLP_BATCH_SIZE", defaults.nlp_batch_size),
+            storage_options=options,
+            lock_stale_seconds=real("NEWSFLOW_LOCK_STALE_SECONDS", defaults.lock_stale_seconds),
         )

@@ -3,6 +3,11 @@
 An input unit is a file, or one record (line) of a JSON/JSONL file. Discovery never follows symlinks and
 never leaves the day folder; everything that is found becomes exactly one unit per file or record, so a
 unit that cannot be read is still accounted for (with a reason) instead of vanishing.
+
+On an object store (``NEWSFLOW_LANDING_ROOT=s3://...``) the day folder is the key prefix ``<day>/``:
+listing and reading go through ``newsflow.objectstore`` and the same rules apply to keys (hidden names
+skipped, ``..``/empty components quarantined as ``UNSAFE_PATH``, size limits checked before any byte is
+downloaded).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsflow.decode import GZIP_MAGIC, gunzip_stream
 from newsflow.errors import (
@@ -28,6 +33,10 @@ from newsflow.errors import (
     UNSUPPORTED_FORMAT,
     Rejected,
 )
+from newsflow.objectstore import is_remote
+
+if TYPE_CHECKING:  # pragma: no cover
+    from upath import UPath
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +82,14 @@ def format_of(name: str) -> tuple[str | None, bool]:
     return FORMATS.get(ext), gz
 
 
-def list_day(day_dir: Path) -> list[LandingFile]:
+def list_day(day_dir: Path | UPath) -> list[LandingFile]:
     """All entries under ``day_dir`` in sorted order, without following symlinks.
 
     Names starting with ``.`` or ``_`` are crawler temp files by convention (as in Hadoop/Spark) and are
     skipped with a log line. Symlinks and special files are listed as unsafe so they are quarantined.
     """
+    if is_remote(day_dir):
+        return _list_remote_day(day_dir)
     if day_dir.is_symlink():
         # Reading through it would read wherever it points; a day folder must be a real directory.
         raise PermissionError(f"landing folder {day_dir} is a symlink; refusing to follow it")
@@ -109,6 +120,35 @@ def list_day(day_dir: Path) -> list[LandingFile]:
                     found.append(LandingFile(rel, st.st_size, None, False, unsafe="not a regular file"))
 
     walk(day_dir, "")
+    return found
+
+
+def _list_remote_day(day_dir: UPath) -> list[LandingFile]:
+    """The objects under the day's key prefix, classified with the local rules (keys sorted).
+
+    A key is a string, not a path: one with an empty, ``.`` or ``..`` component (``day/../x``,
+    ``day/a//b``) would name a different file once copied to disk, so it is listed as unsafe and
+    quarantined, never read. That check comes before the hidden-name rule, so ``..`` is reported rather
+    than skipped. A zero-byte key ending in ``/`` is a console-made "folder" marker, not input.
+    """
+    from newsflow.objectstore import list_prefix
+
+    objects = list_prefix(day_dir)
+    if objects is None:
+        raise FileNotFoundError(f"landing folder {day_dir} does not exist (crawl not delivered yet?)")
+    found: list[LandingFile] = []
+    for rel, size in objects:
+        parts = rel.split("/")
+        if size == 0 and (rel == "" or rel.endswith("/")) and all(parts[:-1]) \
+                and not any(p in (".", "..") for p in parts):
+            continue  # a "folder" marker object (the day's own or a subfolder's), not input
+        if any(part in ("", ".", "..") for part in parts):
+            found.append(LandingFile(rel, size, None, False, unsafe="object key is not a plain path inside the day"))
+        elif any(part.startswith((".", "_")) for part in parts):
+            log.info("skipping hidden/temporary landing entry %s", rel)
+        else:
+            fmt, gz = format_of(parts[-1])
+            found.append(LandingFile(rel, size, fmt, gz))
     return found
 
 
@@ -166,16 +206,22 @@ def _open_beneath(day_dir: Path, rel: str) -> int:
     return file_fd
 
 
-def _read_file(day_dir: Path, lf: LandingFile, *, max_file_bytes: int, max_decompressed: int) -> bytes:
+def _read_file(day_dir: Path | UPath, lf: LandingFile, *, max_file_bytes: int, max_decompressed: int) -> bytes:
     """Read a landing file safely: no symlinks anywhere, size limits, gunzip streamed from the file.
 
     Memory stays bounded by the limits whatever the file holds: at most ``max_file_bytes`` of plain data,
     or ``max_decompressed`` (+ one chunk) of output for gzip, never the whole compressed file plus output.
+    The size check uses the listing, so an oversized object is never downloaded.
     """
     if lf.size > max_file_bytes:
         raise Rejected(TOO_LARGE, f"file is {lf.size} bytes, limit {max_file_bytes}")
-    fd = _open_beneath(day_dir, lf.rel)
-    with os.fdopen(fd, "rb") as fh:
+    if is_remote(day_dir):
+        from newsflow.objectstore import open_beneath
+
+        opened: Any = open_beneath(day_dir, lf.rel)
+    else:
+        opened = os.fdopen(_open_beneath(day_dir, lf.rel), "rb")
+    with opened as fh:
         head = fh.read(len(GZIP_MAGIC))
         if lf.gz or head == GZIP_MAGIC:
             if head != GZIP_MAGIC:
@@ -219,7 +265,7 @@ def record_lines(data: bytes) -> list[tuple[int, bytes]]:
     return [(i, line) for i, line in enumerate(data.split(b"\n")) if line.strip()]
 
 
-def iter_units(day_dir: Path, lf: LandingFile, *, max_file_bytes: int, max_unit_bytes: int,
+def iter_units(day_dir: Path | UPath, lf: LandingFile, *, max_file_bytes: int, max_unit_bytes: int,
                max_decompressed: int, line_range: tuple[int, int] | None = None) -> Iterator[Unit]:
     """Yield the input units of one landing file (only lines in ``line_range`` for JSONL shards)."""
     if lf.unsafe:
@@ -287,7 +333,7 @@ def _json_file_units(rel: str, data: bytes, max_unit_bytes: int) -> Iterator[Uni
     yield _record_unit(rel, 0, data, max_unit_bytes)
 
 
-def count_units(day_dir: Path, lf: LandingFile, *, max_file_bytes: int, max_decompressed: int) -> list[int]:
+def count_units(day_dir: Path | UPath, lf: LandingFile, *, max_file_bytes: int, max_decompressed: int) -> list[int]:
     """Line numbers of the records of a JSONL file (for sharding); ``[0]`` stands for any other file."""
     if lf.fmt != "jsonl" or lf.unsafe:
         return [0]

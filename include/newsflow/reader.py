@@ -12,6 +12,10 @@ Every read uses the table's *current* schema, all nullable, plus ``ingest_date``
 before a column existed read it as null, so additive schema changes never break readers. Results use
 Arrow-backed pandas dtypes (``pd.ArrowDtype``) so strings, lists, structs and UTC timestamps keep
 their exact types through ``pa.Table.from_pandas`` and ``DataFrame.to_parquet``.
+
+``lake`` may be an object-store URL (``s3://bucket/lake``, storage options from
+``NEWSFLOW_STORAGE_OPTIONS``) or a ``UPath``: partitions are then listed by key prefix and the pyarrow
+dataset reads through the fsspec filesystem (only the footers and column chunks it needs).
 """
 
 from __future__ import annotations
@@ -27,11 +31,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsflow.config import TABLES, Settings
+from newsflow.objectstore import is_remote
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import pyarrow as pa
     import pyarrow.dataset as ds
+    from upath import UPath
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +93,17 @@ def _check_range(start: date | None, end: date | None) -> None:
         raise ValueError(f"start {start} is after end {end}")
 
 
-def _lake(lake: Any) -> Path:
-    return Path(lake) if lake is not None else Settings.from_env().lake_root
+def _lake(lake: Any) -> Path | UPath:
+    """The lake root: ``$NEWSFLOW_LAKE_ROOT`` by default; a URL string or ``UPath`` is an object store."""
+    if lake is None:
+        return Settings.from_env().lake_root
+    if is_remote(lake):
+        return lake
+    if isinstance(lake, str) and "://" in lake:
+        from newsflow.objectstore import make_root, storage_options_from_env
+
+        return make_root(lake, storage_options_from_env())
+    return Path(lake)
 
 
 def read_schema(table: str) -> pa.Schema:
@@ -134,9 +149,13 @@ def _filter_expression(filters: Any) -> ds.Expression | None:
 
 
 # ------------------------------------------------------------------------------------------------ datasets
-def partition_days(lake: Path, table: str) -> list[str]:
+def partition_days(lake: Path | UPath, table: str) -> list[str]:
     """Published days of ``table`` (hidden temp/staging directories are not partitions)."""
     root = lake / table
+    if is_remote(root):
+        from newsflow.objectstore import list_dirs
+
+        return sorted(m.group(1) for name in list_dirs(root) if (m := _PARTITION_RE.match(name)))
     if not root.is_dir():
         return []
     with os.scandir(root) as entries:  # scandir: the entry type comes with the listing, no stat per day
@@ -144,14 +163,24 @@ def partition_days(lake: Path, table: str) -> list[str]:
     return sorted(days)
 
 
-def _partition_files(lake: Path, table: str, start: date | None, end: date | None) -> list[str]:
-    """Parquet files of the partitions in [start, end], found by listing only those directories."""
+def _partition_files(lake: Path | UPath, table: str, start: date | None, end: date | None) -> list[str]:
+    """Parquet files of the partitions in [start, end], found by listing only those directories.
+
+    On an object store the paths are the store's keys (``bucket/lake/...``, for its fsspec filesystem).
+    """
     files: list[str] = []
     for day in partition_days(lake, table):
         d = date.fromisoformat(day)
         if (start is not None and d < start) or (end is not None and d > end):
             continue
         directory = lake / table / f"{PARTITION}={day}"
+        if is_remote(directory):
+            from newsflow.objectstore import files_under
+
+            base = directory.path.rstrip("/")
+            files += [f"{base}/{rel}" for rel in files_under(directory)
+                      if "/" not in rel and rel.endswith(".parquet") and not rel.startswith((".", "_"))]
+            continue
         files += sorted(str(p) for p in directory.iterdir()
                         if p.suffix == ".parquet" and not p.name.startswith((".", "_")))
     return files
@@ -171,14 +200,18 @@ def dataset(table: str, start: Any = None, end: Any = None, lake: Any = None,
     _check_range(lo, hi)
     root = _lake(lake)
     partitioning = ds.partitioning(_partition_schema(), flavor="hive")
+    remote = is_remote(root)
+    # Object store: pyarrow reads through the root's fsspec filesystem, paths are the store's keys.
+    fs_args = {"filesystem": root.fs} if remote else {}
     if strategy == "list":
         files = _partition_files(root, table, lo, hi)
+        base = (root / table).path.rstrip("/") if remote else str(root / table)
         return ds.dataset(files, schema=schema, format="parquet", partitioning=partitioning,
-                          partition_base_dir=str(root / table)), None
+                          partition_base_dir=base, **fs_args), None
     if strategy != "discover":
         raise ValueError(f"strategy must be one of {STRATEGIES}")
     path = root / table
-    if not path.is_dir():
+    if not (partition_days(root, table) if remote else path.is_dir()):
         return ds.dataset([], schema=schema, format="parquet"), None
     expr = None
     if lo is not None:
@@ -186,8 +219,9 @@ def dataset(table: str, start: Any = None, end: Any = None, lake: Any = None,
     if hi is not None:
         cond = ds.field(PARTITION) <= hi
         expr = cond if expr is None else expr & cond
-    return ds.dataset(str(path), schema=schema, format="parquet", partitioning=partitioning,
-                      exclude_invalid_files=False, ignore_prefixes=[".", "_"]), expr
+    return ds.dataset(path.path.rstrip("/") if remote else str(path), schema=schema, format="parquet",
+                      partitioning=partitioning, exclude_invalid_files=False, ignore_prefixes=[".", "_"],
+                      **fs_args), expr
 
 
 def _partition_schema() -> pa.Schema:

@@ -3,6 +3,11 @@
 Data moves through the lake's staging area (``_staging/ingest_date=D/<run>/``); manifests carry only
 paths and counts, so they fit in XCom. Every function is idempotent for a given (day, run): rerunning
 a shard overwrites its own files with identical bytes.
+
+With the lake on an object store the staging area is in the store too (Celery workers on different
+hosts share nothing else): manifests carry ``s3://...`` URLs, which are resolved against the lake root
+(and refused when they point outside it). Publishing there is ``_publish_remote``: one verified PUT per
+table file under an object-store day lock.
 """
 
 from __future__ import annotations
@@ -15,19 +20,23 @@ import shutil
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from newsflow import PIPELINE_VERSION
 from newsflow.config import REPORTS, TABLES, Settings
 from newsflow.errors import DataQualityError, Rejected
 from newsflow.landing import LandingFile, count_units, iter_units, list_day
+from newsflow.objectstore import as_path, is_remote
 from newsflow.storage import (
     clean_stale_temp,
     day_lock,
+    glob_files,
     new_partition_dir,
     partition_dir,
+    path_exists,
     read_json,
+    read_table,
+    remove_tree,
     staging_dir,
     swap_in,
     verify_partition,
@@ -71,9 +80,12 @@ def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> l
     day_dir = s.landing_root / day
     files = list_day(day_dir)
     stage = staging_dir(s.lake_root, day, run_id)
-    if stage.exists():
-        shutil.rmtree(stage)
-    (stage / "shards").mkdir(parents=True)
+    if is_remote(stage):
+        remove_tree(stage)  # an object store has no directories to create
+    else:
+        if stage.exists():
+            shutil.rmtree(stage)
+        (stage / "shards").mkdir(parents=True)
 
     pieces: list[tuple[LandingFile, int | None, int | None, int]] = []
     for lf in files:
@@ -145,9 +157,10 @@ def clean_and_segment(shard_path: str, settings: Settings | None = None) -> Mani
     from newsflow.text.furniture import source_group
 
     s = _settings(settings)
-    spec = read_json(Path(shard_path))
+    spec_path = as_path(shard_path, s.lake_root)
+    spec = read_json(spec_path)
     day, index = spec["day"], spec["index"]
-    stage = Path(shard_path).parent.parent
+    stage = spec_path.parent.parent
     learned = {k: frozenset(v) for k, v in read_json(stage / "furniture.json").items()}
     reference = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC)
     day_dir = s.landing_root / day
@@ -217,17 +230,16 @@ def clean_and_segment(shard_path: str, settings: Settings | None = None) -> Mani
 # ---------------------------------------------------------------------------------------------- entities
 def extract_entities(clean_manifest: Manifest, settings: Settings | None = None) -> Manifest:
     """Named entities for one shard's articles (one spaCy load per worker process, batched)."""
-    import pyarrow.parquet as pq
-
     from newsflow.nlp.entities import extract_entities as run_ner
     from newsflow.schemas import table_from_rows
 
     s = _settings(settings)
     index = clean_manifest["index"]
-    stage = Path(clean_manifest["staging"])
-    arts = pq.read_table(clean_manifest["paths"]["articles"],
-                         columns=["article_id", "title", "body", "language", "authors", "editors"]).to_pylist()
-    sents = pq.read_table(clean_manifest["paths"]["sentences"], columns=["article_id", "start_char"])
+    stage = as_path(clean_manifest["staging"], s.lake_root)
+    arts = read_table(as_path(clean_manifest["paths"]["articles"], s.lake_root),
+                      columns=["article_id", "title", "body", "language", "authors", "editors"]).to_pylist()
+    sents = read_table(as_path(clean_manifest["paths"]["sentences"], s.lake_root),
+                       columns=["article_id", "start_char"])
     starts: dict[str, list[int]] = {}
     for aid, start in zip(sents.column("article_id").to_pylist(), sents.column("start_char").to_pylist(),
                           strict=True):
@@ -258,14 +270,14 @@ def extract_entities(clean_manifest: Manifest, settings: Settings | None = None)
 def detect_duplicates(clean_manifests: list[Manifest], settings: Settings | None = None) -> Manifest:
     """Group exact and near-duplicate stories across the whole day (all shards)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from newsflow.metadata.duplicates import find_duplicates
 
+    s = _settings(settings)
     manifests = sorted(clean_manifests, key=lambda m: m["index"])
-    stage = Path(manifests[0]["staging"]) if manifests else None
+    stage = as_path(manifests[0]["staging"], s.lake_root) if manifests else None
     cols = ["article_id", "published_at", "source_file", "record_index", "content_hash", "minhash"]
-    tables = [pq.read_table(m["paths"]["articles"], columns=cols) for m in manifests]
+    tables = [read_table(as_path(m["paths"]["articles"], s.lake_root), columns=cols) for m in manifests]
     rows = pa.concat_tables(tables).to_pylist() if tables else []
     far_future = datetime.max.replace(tzinfo=UTC)
     rows.sort(key=lambda r: (r["published_at"] or far_future, r["source_file"],
@@ -281,21 +293,20 @@ def detect_duplicates(clean_manifests: list[Manifest], settings: Settings | None
     return {"staging": str(stage) if stage else None, "articles": len(ids), "duplicates": len(dup)}
 
 
-def _ingest_manifest(stage: Path) -> Manifest:
+def _ingest_manifest(stage: Any) -> Manifest:
     return read_json(stage / "ingest.json")
 
 
 # ------------------------------------------------------------------------------------------- assembling
-def _assemble(stage: Path, processed_at: datetime | None = None) -> dict[str, Any]:
+def _assemble(stage: Any, processed_at: datetime | None = None) -> dict[str, Any]:
     """Final tables of the day from the staged shards, sorted and cast to the published schemas."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
     from newsflow.schemas import SORT_KEYS, TABLE_SCHEMAS, conform
 
     def staged(pattern: str) -> list[pa.Table]:
-        return [pq.read_table(p) for p in sorted(stage.glob(pattern))]
+        return [read_table(p) for p in glob_files(stage, pattern)]
 
     def concat(name: str, parts: list[pa.Table]) -> pa.Table:
         if not parts:
@@ -306,7 +317,7 @@ def _assemble(stage: Path, processed_at: datetime | None = None) -> dict[str, An
         else TABLE_SCHEMAS["articles"].empty_table()
     if articles.num_rows:
         dup_path = stage / "duplicates.parquet"
-        dups = pq.read_table(dup_path) if dup_path.exists() else None
+        dups = read_table(dup_path) if path_exists(dup_path) else None
         status_parts = staged("entities/status-*.parquet")
         lookups = {}
         if dups is not None:
@@ -350,13 +361,16 @@ def validate_day(upstream: Manifest, settings: Settings | None = None) -> Manife
     from newsflow.quality import run_quality_gate
 
     s = _settings(settings)
-    stage = Path(upstream["staging"])
+    stage = as_path(upstream["staging"], s.lake_root)
     ingest_manifest = _ingest_manifest(stage)
     day = ingest_manifest["day"]
     tables = _assemble(stage, processed_at=datetime.now(UTC))
+    if is_remote(stage):
+        gate = _remote_quality_gate(tables, day, ingest_manifest["units"], s, stage)
+    else:
+        gate = run_quality_gate(tables, day=day, expected_units=ingest_manifest["units"], settings=s,
+                                lake=s.lake_root, report_dir=stage / REPORTS)
     report_dir = stage / REPORTS
-    gate = run_quality_gate(tables, day=day, expected_units=ingest_manifest["units"], settings=s,
-                            lake=s.lake_root, report_dir=report_dir)
     if not gate.success:
         raise DataQualityError(gate.failure_message(day))
     for name, table in gate.tables.items():
@@ -368,13 +382,40 @@ def validate_day(upstream: Manifest, settings: Settings | None = None) -> Manife
             "quarantined_by_validation": gate.report["row_level"]["quarantined_articles"]}
 
 
+def _remote_quality_gate(tables: dict[str, Any], day: str, units: int, s: Settings, stage: Any) -> Any:
+    """The quality gate for an object-store lake: it runs on local files, its reports go to the stage.
+
+    The gate writes Data Docs and reads lake history through ``pathlib``, so it gets a local report
+    folder and a local column-projected mirror of the history it reads; the reports are then uploaded
+    to ``<stage>/reports/`` (also when the gate fails, for the post-mortem), replacing a previous try's.
+    """
+    from newsflow import objectstore
+    from newsflow.quality import run_quality_gate
+
+    scratch = objectstore.scratch_dir("newsflow-validate-")
+    try:
+        history = objectstore.history_mirror(s.lake_root, day, scratch / "history")
+        report_dir = scratch / REPORTS
+        gate = run_quality_gate(tables, day=day, expected_units=units, settings=s, lake=history,
+                                report_dir=report_dir)
+        remove_tree(stage / REPORTS)
+        if report_dir.is_dir():
+            objectstore.put_tree(report_dir, stage / REPORTS)
+        gate.report_dir = stage / REPORTS  # the failure message names the uploaded report, not scratch
+        return gate
+    finally:
+        objectstore.remove_scratch(scratch)
+
+
 # ----------------------------------------------------------------------------------------------- publish
 def publish_day(upstream: Manifest, settings: Settings | None = None) -> Manifest:
     """Swap the day's partitions into the lake atomically, write the run summary, drop the staging."""
     from newsflow import schemas
 
     s = _settings(settings)
-    stage = Path(upstream["staging"])
+    stage = as_path(upstream["staging"], s.lake_root)
+    if is_remote(s.lake_root):
+        return _publish_remote(stage, s)
     ingest_manifest = _ingest_manifest(stage)
     day = ingest_manifest["day"]
     lake = s.lake_root
@@ -405,6 +446,55 @@ def publish_day(upstream: Manifest, settings: Settings | None = None) -> Manifes
         write_json(summary, tmp / "summary.json")
         swap_in(tmp, partition_dir(lake, REPORTS, day))
     shutil.rmtree(stage, ignore_errors=True)
+    log.info("published %s: %s", day, summary["rows"])
+    return {"day": day, "rows": summary["rows"], "lake": str(lake),
+            "partitions": {name: str(partition_dir(lake, name, day)) for name in (*TABLES, REPORTS)}}
+
+
+def _publish_remote(stage: Any, s: Settings) -> Manifest:
+    """Publish to an object-store lake: per table, write and deep-verify the file locally, then one PUT.
+
+    A single PUT is atomic on S3/GCS/ABS, so readers of ``<table>/ingest_date=D/part-00000.parquet``
+    see the previous complete file or the new one. Tables are published one after another (as the
+    local swaps are); objects a previous layout left in a partition are deleted after the new file is
+    live. The reports partition is many files: copied one by one, ``summary.json`` last, then stale
+    files removed. All of it under the day's object-store lock, re-checked before every upload.
+    """
+    from newsflow import objectstore, schemas
+    from newsflow.schemas import conform
+    from newsflow.storage import PART_FILE
+
+    ingest_manifest = _ingest_manifest(stage)
+    day = ingest_manifest["day"]
+    lake = s.lake_root
+    part = PART_FILE.format(index=0)
+    with objectstore.day_lock(lake, day, stale_after=s.lock_stale_seconds) as lock:
+        validated = stage / "validated"
+        tables = ({n: conform(n, read_table(validated / f"{n}.parquet")) for n in TABLES}
+                  if path_exists(validated / "articles.parquet") else _assemble(stage))
+        meta = {"newsflow.pipeline_version": PIPELINE_VERSION, "newsflow.schema_version": schemas.SCHEMA_VERSION,
+                "newsflow.ingest_date": day}
+        scratch = objectstore.scratch_dir("newsflow-publish-")
+        try:
+            for name in TABLES:
+                local = scratch / name / part
+                write_parquet(tables[name], local, row_group_rows=s.row_group_rows, metadata=meta)
+                problems = verify_partition(local.parent, deep=True)
+                if problems:  # never upload what cannot be read back
+                    raise OSError(errno.EIO, f"new {name} partition for {day} is unreadable: {'; '.join(problems)}")
+                target = partition_dir(lake, name, day)
+                lock.check()
+                objectstore.put_file(local, target / part)
+                objectstore.remove_except(target, {part})
+        finally:
+            objectstore.remove_scratch(scratch)
+        summary = summarize(day, tables, ingest_manifest)
+        target = partition_dir(lake, REPORTS, day)
+        lock.check()
+        written = set(objectstore.copy_tree(stage / REPORTS, target)) - {"summary.json"}
+        write_json(summary, target / "summary.json")
+        objectstore.remove_except(target, written | {"summary.json"})
+    remove_tree(stage, ignore_errors=True)
     log.info("published %s: %s", day, summary["rows"])
     return {"day": day, "rows": summary["rows"], "lake": str(lake),
             "partitions": {name: str(partition_dir(lake, name, day)) for name in (*TABLES, REPORTS)}}

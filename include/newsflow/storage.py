@@ -5,6 +5,11 @@ sibling directory (pyarrow and pandas skip names starting with ``.`` or ``_``), 
 exchanged with the live one in a single ``renameat2(RENAME_EXCHANGE)`` system call, so at every
 instant the path holds either the old or the new complete partition. A per-day lock file serialises
 publishes of the same day (a scheduled run and a backfill) so they cannot interleave.
+
+A lake on an object store (``NEWSFLOW_LAKE_ROOT=s3://...``) has no rename and no flock: the file
+helpers here (``write_parquet``, ``write_json``, ``read_json``, ``read_table``, ``path_exists``,
+``glob_files``, ``remove_tree``) dispatch to ``newsflow.objectstore``, where every file is one atomic
+PUT and the day lock is a conditionally created object. The local code below is unchanged.
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsflow.config import REPORTS, TABLES
+from newsflow.objectstore import is_remote
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
+    from upath import UPath
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +51,11 @@ def partition_name(day: str) -> str:
     return f"ingest_date={day}"
 
 
-def partition_dir(lake: Path, table: str, day: str) -> Path:
+def partition_dir(lake: Path | UPath, table: str, day: str) -> Path | UPath:
     return lake / table / partition_name(day)
 
 
-def staging_dir(lake: Path, day: str, run_id: str) -> Path:
+def staging_dir(lake: Path | UPath, day: str, run_id: str) -> Path | UPath:
     """Per-run scratch space: two runs of one day (scheduled + backfill) never share files.
 
     The run id becomes one safe path component: never ``..`` or hidden, and when characters had to be
@@ -73,8 +80,14 @@ def write_parquet(table: pa.Table, path: Path, *, row_group_rows: int = 20_000,
     """Write ``table`` for readers: zstd, dictionary encoding where it pays, statistics, schema metadata.
 
     Written to a temporary name and renamed, so a crash leaves no truncated file under the final name.
-    Page CRCs are written so ``verify_parquet`` can tell a damaged file from a valid one.
+    Page CRCs are written so ``verify_parquet`` can tell a damaged file from a valid one. On an object
+    store the same file is written locally, read back, then uploaded in one PUT.
     """
+    if is_remote(path):
+        from newsflow import objectstore
+
+        objectstore.write_parquet(table, path, row_group_rows=row_group_rows, metadata=metadata)
+        return
     import pyarrow.parquet as pq
 
     if metadata:
@@ -103,10 +116,16 @@ def write_json(data: Any, path: Path) -> None:
     """Write JSON atomically (temp file, fsync, rename), sorted keys for stable bytes.
 
     A failed write (disk full) removes its temp file, so it leaves nothing behind but the exception.
+    On an object store the same bytes go up in one PUT.
     """
+    text = json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n"
+    if is_remote(path):
+        from newsflow import objectstore
+
+        objectstore.write_bytes(text.encode("utf-8"), path)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    text = json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n"
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -119,8 +138,58 @@ def write_json(data: Any, path: Path) -> None:
         raise
 
 
-def read_json(path: Path) -> Any:
+def read_json(path: Path | UPath) -> Any:
+    if is_remote(path):
+        from newsflow import objectstore
+
+        return json.loads(objectstore.read_bytes(path))
     return json.loads(path.read_text())
+
+
+def read_table(path: str | Path | UPath, columns: list[str] | None = None) -> pa.Table:
+    """A staged Parquet file, local or on the lake's object store."""
+    if is_remote(path):
+        from newsflow import objectstore
+
+        return objectstore.read_table(path, columns=columns)
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path, columns=columns)
+
+
+def path_exists(path: Path | UPath) -> bool:
+    if is_remote(path):
+        from newsflow import objectstore
+
+        return objectstore.exists(path)
+    return path.exists()
+
+
+def glob_files(directory: Path | UPath, pattern: str) -> list[Any]:
+    """``sorted(directory.glob(pattern))``, also for a prefix on an object store."""
+    if is_remote(directory):
+        from newsflow import objectstore
+
+        return objectstore.glob(directory, pattern)
+    return sorted(directory.glob(pattern))
+
+
+def remove_tree(path: Path | UPath, *, ignore_errors: bool = False) -> None:
+    """``shutil.rmtree`` for an existing directory, or every object under a prefix."""
+    if is_remote(path):
+        from newsflow import objectstore
+
+        try:
+            objectstore.remove_tree(path)
+        except Exception:
+            if not ignore_errors:
+                raise
+            log.warning("could not remove %s", path, exc_info=True)
+        return
+    if ignore_errors:
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        shutil.rmtree(path)
 
 
 _RENAME_EXCHANGE = 2

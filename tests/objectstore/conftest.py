@@ -1,0 +1,108 @@
+"""A real S3 API on localhost (moto's HTTP server, in a thread) for the object-store tests.
+
+Nothing is mocked in-process: the pipeline talks to the server through s3fs/aiobotocore over HTTP, as
+it would to S3. The server's request log is captured, so tests can prove which keys were (not) read.
+The tests skip, saying why, when moto (requirements-dev.txt) or s3fs is not installed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+_REQUEST = re.compile(r'"(?P<method>[A-Z]+) (?P<target>\S+) HTTP/[\d.]+"')
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # werkzeug colours some status codes (206, 204, 4xx)
+
+
+class RequestLog(logging.Handler):
+    """Collects the server's access-log lines (werkzeug logs one per request)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+        self._lock = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self._lock:
+            self.lines.append(record.getMessage())
+
+    def mark(self) -> int:
+        with self._lock:
+            return len(self.lines)
+
+    def requests(self, since: int = 0) -> list[tuple[str, str]]:
+        """(method, bucket/key) of every request logged after ``since`` (path-style addressing)."""
+        with self._lock:
+            lines = self.lines[since:]
+        out = []
+        for line in lines:
+            m = _REQUEST.search(_ANSI.sub("", line))
+            if m:
+                out.append((m.group("method"), unquote(urlsplit(m.group("target")).path).lstrip("/")))
+        return out
+
+
+@dataclass
+class S3Server:
+    endpoint: str
+    log: RequestLog
+    client: Any
+    storage_options: dict[str, Any] = field(default_factory=dict)
+
+    def bucket(self, prefix: str) -> str:
+        """A new, uniquely named bucket (the server lives for the whole session)."""
+        name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+        self.client.create_bucket(Bucket=name)
+        return name
+
+    def upload_dir(self, local: Path, bucket: str, prefix: str) -> list[str]:
+        keys = []
+        for path in sorted(p for p in local.rglob("*") if p.is_file()):
+            key = f"{prefix}/{path.relative_to(local).as_posix()}"
+            self.client.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
+            keys.append(key)
+        return keys
+
+    def keys(self, bucket: str, prefix: str = "") -> list[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        return sorted(o["Key"] for page in pages for o in page.get("Contents", []))
+
+    def get(self, bucket: str, key: str) -> bytes:
+        return self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    server_mod = pytest.importorskip(
+        "moto.server", reason="moto is not installed (requirements-dev.txt): no local S3 API to test against")
+    pytest.importorskip("s3fs", reason="s3fs is not installed (requirements.txt): no fsspec S3 driver")
+    boto3 = pytest.importorskip("boto3", reason="boto3 (a moto dependency) is not installed")
+    access = logging.getLogger("werkzeug")
+    log = RequestLog()
+    access.addHandler(log)  # with a handler present werkzeug adds no stderr handler of its own
+    old_level = access.level
+    access.setLevel(logging.INFO)
+    server = server_mod.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    # Credentials in the storage options, not the environment: other tests' processes stay untouched.
+    options = {"key": "testing", "secret": "testing",
+               "client_kwargs": {"endpoint_url": endpoint, "region_name": "us-east-1"}}
+    client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="testing",
+                          aws_secret_access_key="testing", region_name="us-east-1")
+    try:
+        yield S3Server(endpoint=endpoint, log=log, client=client, storage_options=options)
+    finally:
+        server.stop()
+        access.removeHandler(log)
+        access.setLevel(old_level)
