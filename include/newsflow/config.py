@@ -36,8 +36,11 @@ class Settings:
     #: A local ``Path``, or a ``UPath`` on an object store (a string given here is converted).
     landing_root: Path | UPath = field(default_factory=lambda: PROJECT_ROOT / "data" / "landing")
     lake_root: Path | UPath = field(default_factory=lambda: PROJECT_ROOT / "data" / "lake")
-    #: Target number of input units per shard (one mapped task each).
-    shard_size: int = 500
+    #: Most input units per shard (one mapped task each). Large, because every shard task pays ~3 s of
+    #: imports and model load; 2,000 keeps a shard's worker well under 1 GB (``make bench``).
+    shard_size: int = 2000
+    #: Fewest shards a day with at least that many units is split into (the workers that share a day).
+    min_shards: int = 2
     #: Largest accepted input file, compressed (bytes); larger files are quarantined TOO_LARGE.
     max_file_bytes: int = 50 * 1024 * 1024
     #: Largest accepted single article (HTML, text or one JSON record) after decompression.
@@ -89,6 +92,7 @@ class Settings:
             landing_root=path("NEWSFLOW_LANDING_ROOT", defaults.landing_root),
             lake_root=path("NEWSFLOW_LAKE_ROOT", defaults.lake_root),
             shard_size=integer("NEWSFLOW_SHARD_SIZE", defaults.shard_size),
+            min_shards=integer("NEWSFLOW_MIN_SHARDS", defaults.min_shards),
             max_file_bytes=integer("NEWSFLOW_MAX_FILE_BYTES", defaults.max_file_bytes),
             max_unit_bytes=integer("NEWSFLOW_MAX_UNIT_BYTES", defaults.max_unit_bytes),
             max_decompressed_bytes=integer("NEWSFLOW_MAX_DECOMPRESSED_BYTES", defaults.max_decompressed_bytes),

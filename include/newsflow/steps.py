@@ -67,6 +67,20 @@ def _settings(settings: Settings | None) -> Settings:
 
 
 # ------------------------------------------------------------------------------------------------ ingest
+#: A day is not split below this many units per shard: a shard task costs ~3 s before its first article.
+MIN_SPLIT_UNITS = 200
+
+
+def shard_target(units: int, shard_size: int, min_shards: int) -> int:
+    """Units per shard: at most ``shard_size``, and small enough for ``min_shards`` shards.
+
+    Every shard is a task process that pays its imports and the spaCy load (~3 s), so shards are large;
+    but a day of 1,000 units still splits into ``min_shards`` so the workers share it (not below
+    ``MIN_SPLIT_UNITS``: a 12-unit day stays one shard).
+    """
+    return max(1, min(shard_size, max(MIN_SPLIT_UNITS, -(-units // max(1, min_shards)))))
+
+
 def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> list[str]:
     """List the day's landing folder, learn repeated furniture lines, and plan shards of input units.
 
@@ -87,21 +101,28 @@ def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> l
             shutil.rmtree(stage)
         (stage / "shards").mkdir(parents=True)
 
-    pieces: list[tuple[LandingFile, int | None, int | None, int]] = []
+    counted: list[tuple[LandingFile, list[int] | None, int]] = []
     for lf in files:
         if lf.fmt == "jsonl" and not lf.unsafe:
             lines = count_units(day_dir, lf, max_file_bytes=s.max_file_bytes,
                                 max_decompressed=s.max_decompressed_bytes)
-            for i in range(0, len(lines), s.shard_size):
-                chunk = lines[i:i + s.shard_size]
-                pieces.append((lf, chunk[0], chunk[-1] + 1, len(chunk)))
+            counted.append((lf, lines, len(lines)))
         elif lf.fmt == "json" and not lf.unsafe:
             # A .json file may hold a list of records: each element is a unit of its own.
             n = sum(1 for _ in iter_units(day_dir, lf, max_file_bytes=s.max_file_bytes,
                                           max_unit_bytes=s.max_unit_bytes, max_decompressed=s.max_decompressed_bytes))
-            pieces.append((lf, None, None, n))
+            counted.append((lf, None, n))
         else:
-            pieces.append((lf, None, None, 1))
+            counted.append((lf, None, 1))
+    target = shard_target(sum(n for *_, n in counted), s.shard_size, s.min_shards)
+    pieces: list[tuple[LandingFile, int | None, int | None, int]] = []
+    for lf, lines, n in counted:
+        if lines is None:
+            pieces.append((lf, None, None, n))
+            continue
+        for i in range(0, len(lines), target):
+            chunk = lines[i:i + target]
+            pieces.append((lf, chunk[0], chunk[-1] + 1, len(chunk)))
 
     # Furniture learned from repetition across the day's text scrapes, per source group.
     def text_docs():
@@ -127,7 +148,7 @@ def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> l
     current: list[dict[str, Any]] = []
     size = 0
     for lf, start, end, n in pieces:
-        if current and size + n > s.shard_size:
+        if current and size + n > target:
             shards.append(current)
             current, size = [], 0
         current.append({"file": lf.rel, "start": start, "end": end})
