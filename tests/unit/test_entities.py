@@ -213,3 +213,156 @@ def test_names_have_a_capital_and_no_trailing_lower_case_word() -> None:
     rows = _by_entity(_rows("Zürich café that hosted poets’ first readings will close next month."))
     assert set(rows) == {"Zürich"}
     assert rows["Zürich"]["label"] == "GPE" and rows["Zürich"]["country_code"] == "CH"
+
+
+# ------------------------------------------------------------------ wire layout rules (CoNLL-style newswire)
+
+
+def _mentions(body: str, title: str = "") -> list[tuple[str, str, str]]:
+    """(part, text as written, label) of each mention the rows are built from."""
+    from newsflow.nlp.entities import extract_mentions
+
+    ((_, mentions, reason),) = list(extract_mentions([_item(body, title)]))
+    assert reason is None
+    texts = {"title": title, "body": body}
+    return [(m.part, texts[m.part][m.start:m.end], m.label) for m in mentions]
+
+
+def test_mentions_are_what_rows_count() -> None:
+    from newsflow.nlp.entities import extract_mentions
+
+    body = "President Vladimir Putin met officials in Moscow. Putin said Russia would act."
+    ((_, mentions, _),) = list(extract_mentions([_item(body, "PUTIN SAYS RUSSIA WILL ACT")]))
+    rows = _by_entity(_rows(body, "PUTIN SAYS RUSSIA WILL ACT"))
+    assert {m.entity for m in mentions} == set(rows)
+    for name, row in rows.items():
+        assert sum(m.entity == name for m in mentions) == row["mentions"]
+    assert ("title", "PUTIN", "PERSON") in _mentions(body, "PUTIN SAYS RUSSIA WILL ACT")
+    assert all(body[m.start:m.end] == m.text for m in mentions if m.part == "body")
+
+
+def test_dateline_line_with_iso_date() -> None:
+    body = "AL-AIN , United Arab Emirates 1996-12-06\nJapan beat Syria 2-1 on Friday ."
+    found = _mentions(body)
+    assert ("body", "AL-AIN", "GPE") in found
+    assert ("body", "United Arab Emirates", "GPE") in found
+    assert _by_entity(_rows(body))["United Arab Emirates"]["country_code"] == "AE"
+    # a byline line may come first; the dateline's country gives an unknown town its code
+    rows = _by_entity(_rows("Nadim Ladki\nWHITBY , England 1996-10-11\nThe port of Whitby said fares rose ."))
+    assert rows["Whitby"]["label"] == "GPE" and rows["Whitby"]["country_code"] == "GB"
+    assert rows["Whitby"]["mentions"] == 2
+
+
+def test_results_lines_clubs_and_national_teams() -> None:
+    body = ("LONDON 1996-09-14\nResults of English league matches on Saturday :\nArsenal 2 Sheffield Wednesday 0\n"
+            "Aston Villa 1 Chelsea 1\nRangers 6 5 1 0 14 3 16\nJapan 2 Syria 1")
+    found = _mentions(body, "SOCCER - ENGLISH LEAGUE RESULTS .")
+    for club in ("Arsenal", "Sheffield Wednesday", "Aston Villa", "Chelsea", "Rangers"):
+        assert ("body", club, "ORG") in found
+    assert ("body", "Japan", "GPE") in found and ("body", "Syria", "GPE") in found
+    assert not any(any(c.isdigit() for c in text) for _, text, _ in found)
+
+
+def test_results_lines_people_countries_and_teams() -> None:
+    body = ("TORONTO 1996-07-25\n1 - Thomas Muster ( Austria ) beat Mikael Tillstrom ( Sweden ) 6-4 6-2\n"
+            "1. Erik Zabel ( Germany ) Telekom 4 hours 21 minutes 07 seconds\n"
+            "Saeed Anwar c Croft b Cork 176\nBowling : Lewis 22-3-93-0 , Mullally 28-6-82-2\n"
+            "In Wellington : Wellington Hurricanes 28 Natal Sharks 25")
+    found = set(_mentions(body))
+    for person in ("Thomas Muster", "Mikael Tillstrom", "Erik Zabel", "Saeed Anwar", "Croft", "Cork", "Lewis",
+                   "Mullally"):
+        assert ("body", person, "PERSON") in found, person
+    assert {("body", "Austria", "GPE"), ("body", "Sweden", "GPE"), ("body", "Germany", "GPE"),
+            ("body", "Telekom", "ORG"), ("body", "Wellington", "GPE"), ("body", "Natal Sharks", "ORG")} <= found
+
+
+def test_prose_with_numbers_is_not_a_table() -> None:
+    rows = _by_entity(_rows("The dollar was little changed at 1.4820 marks in Frankfurt on Thursday , and "
+                            "Bundesbank officials said 12 banks had bid ."))
+    assert rows["Frankfurt am Main"]["label"] == "GPE"
+    assert set(rows) <= {"Frankfurt am Main", "Bundesbank", "Thursday"}
+
+
+def test_scores_and_lower_case_edges_trimmed() -> None:
+    found = _mentions("Newcastle beat Chelsea 2-1 on Sunday . Talks resumed in west Jerusalem on Monday .")
+    texts = {text for _, text, _ in found}
+    assert "Chelsea" in texts and "Jerusalem" in texts
+    assert not any(t.endswith(("2-1", "1")) or t.startswith("west") for t in texts)
+
+
+def test_known_names_propagate_but_not_common_words() -> None:
+    body = ("Security chief Alexander Lebed said the deal would hold . Lebed signed it on Saturday with rebel "
+            "chief of staff Aslan Maskhadov . Farm ministers met , and farm prices fell .")
+    rows = _by_entity(_rows(body))
+    assert rows["Alexander Lebed"]["mentions"] == 2
+    assert "Farm" not in rows
+
+
+def test_caps_lines_in_body_are_matched_not_tagged() -> None:
+    body = ("NEW YORK 1996-08-28\nStandings after games played on Wednesday :\nAMERICAN LEAGUE\nEASTERN DIVISION\n"
+            "W L PCT GB\nNEW YORK 74 56 .569 -\nBALTIMORE 68 62 .523 6")
+    found = _mentions(body, "BASEBALL - MAJOR LEAGUE STANDINGS .")
+    texts = {text for _, text, _ in found}
+    assert not texts & {"AMERICAN LEAGUE", "EASTERN", "EASTERN DIVISION", "W L PCT GB"}
+    assert ("body", "BALTIMORE", "ORG") in found
+
+
+def test_caps_title_finds_organisation_without_suffix() -> None:
+    found = _mentions("TORONTO 1996-08-20\nHollinger Paper Corp said on Tuesday profit would rise .",
+                      "HOLLINGER PAPER SEES HIGHER PROFIT .")
+    assert ("title", "HOLLINGER PAPER", "ORG") in found
+
+
+def test_team_sports_story_cities_are_clubs() -> None:
+    body = ("MADRID 1996-07-04\nSpanish club Barcelona signed a Brazilian striker on Thursday . The player will "
+            "be presented in Barcelona on Saturday . Barcelona finished behind Atletico Madrid and Valencia .")
+    found = _mentions(body, "SOCCER - BARCELONA SIGN BRAZILIAN STRIKER .")
+    labels = {(text, label) for part, text, label in found if part == "body"}
+    assert ("Barcelona", "ORG") in labels and ("Barcelona", "GPE") in labels  # club, and "in Barcelona"
+    assert ("Atletico Madrid", "ORG") in labels and ("Valencia", "ORG") in labels
+    assert ("title", "BARCELONA", "ORG") in found
+    # the same sentence outside a sports story keeps the city
+    rows = _by_entity(_rows("Officials said Barcelona and Valencia would share the cost ."))
+    assert rows["Barcelona"]["label"] == "GPE"
+
+
+def test_events_nationalities_and_portfolios() -> None:
+    found = _mentions("Lehman won the British Open last year . Interior Minister Anatoly Kulikov met the chief "
+                      "Palestinian negotiator . Council officials said nothing .")
+    labels = dict((text, label) for _, text, label in found)
+    assert labels.get("British Open") == "EVENT"
+    assert "Interior" not in labels and "Council" not in labels
+    assert labels.get("Palestinian") == "NORP"
+    assert labels.get("Anatoly Kulikov") == "PERSON"
+
+
+def test_appositives_roles_and_which() -> None:
+    rows = _by_entity(_rows("Dean Holt , the group 's chairman , said fares would rise . Fair Fares North , which "
+                            "says it has 3,000 members , objected . Striker Kalusha Mwape scored twice ."))
+    assert rows["Dean Holt"]["label"] == "PERSON"
+    assert [r["label"] for name, r in rows.items() if name.endswith("Fares North")] == ["ORG"]
+    assert rows["Kalusha Mwape"]["label"] == "PERSON"
+
+
+def test_country_name_beats_model_fragment_and_world_regions() -> None:
+    rows = _by_entity(_rows("Ghana , who beat Sierra Leone 2-0 in Accra on Saturday , needed Zambia to win .",
+                            "MIDEAST - TALKS RESUME"))
+    assert rows["Sierra Leone"]["country_code"] == "SL"
+    assert "Sierra" not in rows
+    assert rows["Mideast"]["label"] == "LOC" and rows["Mideast"]["country_code"] is None
+
+
+def test_foreign_namesake_town_loses_its_code() -> None:
+    body = "A picture house in Whitby that closed in 1987 has reopened after a £4 million restoration ."
+    assert _by_entity(_rows(body))["Whitby"]["country_code"] is None
+    assert _by_entity(_rows("Officials in Toronto said the £4 million grant was approved ."))["Toronto"][
+        "country_code"] == "CA"
+
+
+def test_results_lines_teams_named_after_places_and_caps_team_lines() -> None:
+    body = ("LONDON 1996-08-30\nSaeed Anwar c Croft b Cork 176\nLeicestershire 22 points , Somerset 4 .\n"
+            "NEW YORK AT BOSTON")
+    found = set(_mentions(body, "CRICKET - LEICESTERSHIRE TAKE OVER AT TOP ."))
+    assert ("body", "Leicestershire", "ORG") in found and ("body", "Somerset", "ORG") in found
+    assert ("body", "NEW YORK", "ORG") in found  # a caps line in a sports story names teams
+    assert ("body", "LONDON", "GPE") in found  # the dateline stays the place

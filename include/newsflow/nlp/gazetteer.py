@@ -138,9 +138,34 @@ _AMBIGUOUS_REGIONS = frozenset(["Sale", "Most", "Store", "Acre", "Gulf", "Pool",
                                 "Orange", "Mobile", "Union", "Bank", "Nice", "Split", "Bath", "Victoria"])
 
 
+#: Continents and world regions: places without a country code ("MIDEAST" in a wire title, "Latin America").
+_WORLD_REGIONS = ("Europe", "Asia", "Africa", "North America", "South America", "Latin America", "Central America",
+                  "Middle East", "Mideast", "Mid-East", "Far East", "Southeast Asia", "South Asia", "Central Asia",
+                  "East Asia", "Eastern Europe", "Western Europe", "Central Europe", "Balkans", "Caribbean",
+                  "Scandinavia", "Antarctica", "Arctic", "Oceania", "Asia-Pacific", "Sub-Saharan Africa",
+                  "North Africa", "West Africa", "East Africa", "Southern Africa", "Persian Gulf")
+
+#: Nationality and group adjectives that do not follow from a country's name by a regular suffix.
+_IRREGULAR_DEMONYMS = frozenset("""British English Scottish Welsh Irish French Dutch Spanish Swiss Danish Swedish
+Finnish Polish Turkish German Greek Thai Filipino Czech Slovak Croat Croatian Serb Serbian Bosnian Kurdish Arab
+Arabic Jewish Moslem Muslim Islamic Christian Catholic Protestant Hindu Sikh Buddhist Iraqi Kuwaiti Saudi Yemeni
+Omani Qatari Emirati Afghan Uzbek Kazakh Tajik Turkmen Kyrgyz Azeri Basque Catalan Flemish Walloon Zulu European
+Asian African American Latin Soviet Chechen Cypriot Maltese Icelandic Norwegian Portuguese Chinese Japanese
+Vietnamese Lebanese Sudanese Senegalese Congolese Taiwanese Burmese Nepalese Sri Lankan Malagasy Kiwi Aussie
+Scandinavian Nordic Baltic Balkan Caribbean Palestinian Israeli Pakistani Bangladeshi Ukrainian Belarussian
+Belarusian Russian Georgian Armenian Moldovan Romanian Bulgarian Hungarian Slovenian Macedonian Albanian Peruvian
+Argentine Argentinian Brazilian Chilean Colombian Venezuelan Mexican Cuban Haitian Jamaican Canadian Australian
+Zealander Egyptian Libyan Tunisian Algerian Moroccan Nigerian Ghanaian Kenyan Ugandan Tanzanian Zambian
+Zimbabwean Ethiopian Somali Eritrean Rwandan Burundian Angolan Namibian Indonesian Malaysian Singaporean Korean
+Mongolian Tibetan Iranian Persian Syrian Jordanian Bahraini Indian Italian Belgian Austrian Estonian Latvian
+Lithuanian Luxembourgish Dane Swede Finn Pole Turk Scot Briton Spaniard Frenchman Dutchman Englishman""".split())
+_DEMONYM_SUFFIXES = ("n", "an", "ian", "ese", "i", "ean")
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
-    """A resolved place: canonical name, ISO 3166-1 alpha-2 code and whether it is a whole country."""
+    """A resolved place: canonical name, ISO 3166-1 alpha-2 code ("" for a continent or world region) and
+    whether it is a whole country."""
 
     name: str
     code: str
@@ -208,6 +233,8 @@ class Gazetteer:
             self._add(state["name"], Place(state["name"], "US", False), spot=False)
         for alias, (name, code) in _CITY_ALIASES.items():
             self._add(alias, Place(name, code, False), spot=True, override=True)
+        for name in _WORLD_REGIONS:
+            self._add(name, Place(name, "", False), spot=True)
         self.region_map: dict[str, Place] = {}
         for sub in pycountry.subdivisions:
             name = sub.name.split(" [")[0].split(" (")[0].strip()
@@ -220,6 +247,8 @@ class Gazetteer:
                 self.region_map.setdefault(key, place)
         for alias, code in _REGION_ALIASES.items():
             self.region_map[alias] = Place(alias, code, False)
+        #: canonical names of capitals and cities of >= 1M people, ambiguous or not ("Paris", "Perth")
+        self.major: frozenset[str] = frozenset(p.name for p in self.spot_map.values())
         for bad in _AMBIGUOUS:
             self.spot_map.pop(bad, None)
         self.caps_map: dict[str, Place] = {}
@@ -236,6 +265,25 @@ class Gazetteer:
                 self.resolve_map[key] = place
             if spot and (override or key not in self.spot_map):
                 self.spot_map[key] = place
+
+    @functools.cached_property
+    def demonyms(self) -> frozenset[str]:
+        """Nationality adjectives ("Kenyan", "Palestinian", "Pakistani"): regular forms from one-word
+        country names plus the irregular ones; they are NORP (MISC), never people or organisations."""
+        out = set(_IRREGULAR_DEMONYMS)
+        for key, place in self.resolve_map.items():
+            if not place.is_country or " " in key or not key.isalpha() or len(key) < 4:
+                continue
+            stems = {key, key[:-1]} if key[-1] in "aeiouy" else {key}
+            for stem in stems:
+                out.update(stem + suffix for suffix in _DEMONYM_SUFFIXES)
+        out.difference_update(k for k in self.resolve_map if k not in _IRREGULAR_DEMONYMS)  # "Malawi", "Mali"
+        return frozenset(out)
+
+    def is_demonym(self, word: str) -> bool:
+        """True for a nationality adjective or plural ("Kenyan", "Kenyans", "KENYAN" in caps text)."""
+        word = word.title() if word.isupper() else word
+        return word in self.demonyms or (word.endswith("s") and word[:-1] in self.demonyms)
 
     def region(self, text: str) -> Place | None:
         """Subdivision or well-known region for a span as written (mixed case only: caps text is too noisy)."""
