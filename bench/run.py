@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2],
                         help="pool sizes for the shard steps (1 = single process)")
     parser.add_argument("--pool-sizes", type=int, nargs="*",
-                        help="day sizes that also run with the larger pools (default: smallest and largest)")
+                        help="day sizes that also run with the larger pools (default: smallest, largest, baseline (a) sizes)")
     parser.add_argument("--shard-size", type=int, default=None, help="input units per shard (default: the pipeline's)")
     parser.add_argument("--baseline-a-sizes", type=int, nargs="*", default=None,
                         help="day sizes that also run baseline (a) (default: the smallest and 5,000 when measured)")
@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         landing_root = work / f"landing-{size}"
         results["landing"][str(size)] = write_day(landing_root / args.day, args.day, size, reuters, bbc, pages)
         results["runs"][str(size)] = []
-        pool_sizes = set(args.pool_sizes) if args.pool_sizes is not None else {sizes[0], sizes[-1]}
+        pool_sizes = set(args.pool_sizes) if args.pool_sizes is not None else {sizes[0], sizes[-1], *(a_sizes & set(sizes))}
         for processes in sorted(set(args.processes)):
             if processes > min(args.processes) and size not in pool_sizes:
                 continue
