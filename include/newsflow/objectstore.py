@@ -368,6 +368,10 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: Consecutive failed conditional creates (409 conflicts) tolerated before the error is raised.
+MAX_CREATE_CONFLICTS = 5
+
+
 class DayLock:
     """Exclusive per-day publish lock on an object store: an object created with ``If-None-Match: *``.
 
@@ -388,6 +392,7 @@ class DayLock:
         self.body = json.dumps({"token": self.token, "host": socket.gethostname(), "pid": os.getpid(),
                                 "owner": owner, "acquired_at": _utcnow().isoformat()}, sort_keys=True).encode()
         self.held = False
+        self.conflicts = 0  # consecutive create attempts that failed with neither success nor "exists"
         if _protocol(path) not in ATOMIC_CREATE_PROTOCOLS:
             log.warning("%s:// has no verified atomic conditional create here: the day lock is advisory; "
                         "serialise runs of one day in Airflow", _protocol(path))
@@ -431,7 +436,17 @@ class DayLock:
         """One attempt: create the lock object, or break it when stale; True when this lock holds it."""
         try:
             self.fs.pipe_file(self.key, self.body, mode="create")
-        except FileExistsError:
+        except OSError as exc:
+            if not isinstance(exc, FileExistsError):
+                # S3 answers two simultaneous conditional creates with 409 ConditionalRequestConflict
+                # (s3fs: a plain OSError) and asks for a retry: contention, a few times; then a real error.
+                self.conflicts += 1
+                if isinstance(exc, PermissionError) or self.conflicts > MAX_CREATE_CONFLICTS:
+                    raise
+                log.info("conditional create of %s did not go through (%s); retrying", self.path, exc)
+                self.fs.invalidate_cache(self.key)
+                return False
+            self.conflicts = 0
             info = self._head()
             if info is None:
                 return False  # released between our create and our look: try again

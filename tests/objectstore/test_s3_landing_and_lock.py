@@ -145,3 +145,36 @@ def test_breaking_a_stale_lock_never_deletes_a_newer_one(s3_server) -> None:
     assert not second._delete_if_unchanged(stale_etag)
     first.check()
     first.release()
+
+
+def test_a_conflicting_create_is_retried_but_a_refusal_is_not(s3_server, monkeypatch) -> None:
+    """S3 may answer simultaneous conditional creates with 409 (s3fs: plain OSError): wait and retry;
+    access denied, or conflicts that never end, are real errors."""
+    from newsflow.objectstore import MAX_CREATE_CONFLICTS
+
+    bucket = s3_server.bucket("nf-lock")
+    lock = _lock(s3_server, bucket, 3600)
+    real = lock.fs.pipe_file
+    answers = [OSError(5, "ConditionalRequestConflict"), OSError(5, "ConditionalRequestConflict")]
+
+    def pipe_file(*args, **kwargs):
+        if answers:
+            raise answers.pop(0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(lock.fs, "pipe_file", pipe_file)  # fsspec caches the instance: restored after
+    lock.acquire(poll=0.01)
+    assert lock.held and not answers and lock.conflicts == 2
+    lock.release()
+    assert s3_server.keys(bucket) == []
+
+    denied = _lock(s3_server, bucket, 3600)
+    monkeypatch.setattr(denied.fs, "pipe_file", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "AccessDenied")))
+    with pytest.raises(PermissionError):
+        denied.try_acquire()
+    stuck = _lock(s3_server, bucket, 3600)
+    monkeypatch.setattr(stuck.fs, "pipe_file", lambda *a, **k: (_ for _ in ()).throw(OSError(5, "ConditionalRequestConflict")))
+    with pytest.raises(OSError, match="ConditionalRequestConflict"):
+        stuck.acquire(poll=0.001)
+    assert stuck.conflicts == MAX_CREATE_CONFLICTS + 1
+    assert s3_server.keys(bucket) == []
