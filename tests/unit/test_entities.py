@@ -366,3 +366,18 @@ def test_results_lines_teams_named_after_places_and_caps_team_lines() -> None:
     assert ("body", "Leicestershire", "ORG") in found and ("body", "Somerset", "ORG") in found
     assert ("body", "NEW YORK", "ORG") in found  # a caps line in a sports story names teams
     assert ("body", "LONDON", "GPE") in found  # the dateline stays the place
+
+
+def test_surnames_that_look_like_nationalities_stay_people() -> None:
+    from newsflow.nlp.gazetteer import gazetteer
+
+    gaz = gazetteer()
+    assert {w for w in ("Kenyan", "Malian", "Ecuadorian", "Gabonese", "Pakistani", "Palestinians")
+            if gaz.is_demonym(w)} == {"Kenyan", "Malian", "Ecuadorian", "Gabonese", "Pakistani", "Palestinians"}
+    # generated from "Mali", "Iran", "Jordan", "Peru", "Cuba", "Chile" by careless suffixes
+    assert not any(gaz.is_demonym(w) for w in ("Malan", "Irani", "Jordani", "Perun", "Cubi", "Chili", "Christian"))
+    rows = _rows("England batsman Dawid Malan made 62 at Lord's on Friday. Malan was out lbw to the final ball "
+                 "of the day, and the Kenyan umpire turned down two further appeals.")
+    labels = {(r["entity"], r["label"]) for r in rows}
+    assert ("Dawid Malan", "PERSON") in labels
+    assert not any(r["label"] == "NORP" and "Malan" in r["entity"] for r in rows)

@@ -148,7 +148,7 @@ _WORLD_REGIONS = ("Europe", "Asia", "Africa", "North America", "South America", 
 #: Nationality and group adjectives that do not follow from a country's name by a regular suffix.
 _IRREGULAR_DEMONYMS = frozenset("""British English Scottish Welsh Irish French Dutch Spanish Swiss Danish Swedish
 Finnish Polish Turkish German Greek Thai Filipino Czech Slovak Croat Croatian Serb Serbian Bosnian Kurdish Arab
-Arabic Jewish Moslem Muslim Islamic Christian Catholic Protestant Hindu Sikh Buddhist Iraqi Kuwaiti Saudi Yemeni
+Arabic Jewish Moslem Muslim Islamic Catholic Protestant Hindu Sikh Buddhist Iraqi Kuwaiti Saudi Yemeni
 Omani Qatari Emirati Afghan Uzbek Kazakh Tajik Turkmen Kyrgyz Azeri Basque Catalan Flemish Walloon Zulu European
 Asian African American Latin Soviet Chechen Cypriot Maltese Icelandic Norwegian Portuguese Chinese Japanese
 Vietnamese Lebanese Sudanese Senegalese Congolese Taiwanese Burmese Nepalese Sri Lankan Malagasy Kiwi Aussie
@@ -159,7 +159,6 @@ Zealander Egyptian Libyan Tunisian Algerian Moroccan Nigerian Ghanaian Kenyan Ug
 Zimbabwean Ethiopian Somali Eritrean Rwandan Burundian Angolan Namibian Indonesian Malaysian Singaporean Korean
 Mongolian Tibetan Iranian Persian Syrian Jordanian Bahraini Indian Italian Belgian Austrian Estonian Latvian
 Lithuanian Luxembourgish Dane Swede Finn Pole Turk Scot Briton Spaniard Frenchman Dutchman Englishman""".split())
-_DEMONYM_SUFFIXES = ("n", "an", "ian", "ese", "i", "ean")
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,15 +267,24 @@ class Gazetteer:
 
     @functools.cached_property
     def demonyms(self) -> frozenset[str]:
-        """Nationality adjectives ("Kenyan", "Palestinian", "Pakistani"): regular forms from one-word
-        country names plus the irregular ones; they are NORP (MISC), never people or organisations."""
+        """Nationality adjectives ("Kenyan", "Palestinian", "Pakistani"): the irregular ones listed, plus
+        regular forms of one-word country names; they are NORP (MISC), never people or organisations.
+
+        Only suffixes that cannot turn a country into a common surname or word are generated ("Kenya" ->
+        "Kenyan", "Mali" -> "Malian", "Ecuador" -> "Ecuadorian", "Gabon" -> "Gabonese"); "-i" forms
+        ("Pakistani") are listed, because generating them gave "Irani" and "Jordani", and cutting a
+        final vowel gave "Malan" and "Cubi"."""
         out = set(_IRREGULAR_DEMONYMS)
         for key, place in self.resolve_map.items():
-            if not place.is_country or " " in key or not key.isalpha() or len(key) < 4:
+            if not place.is_country or " " in key or not key.isalpha() or len(key) < 4 or not key[0].isupper():
                 continue
-            stems = {key, key[:-1]} if key[-1] in "aeiouy" else {key}
-            for stem in stems:
-                out.update(stem + suffix for suffix in _DEMONYM_SUFFIXES)
+            last = key[-1]
+            if last == "a":
+                out.add(key + "n")
+            elif last in "eiy":
+                out.add(key + "an")
+            elif last not in "aeiouy":
+                out.update((key + "ian", key + "ese"))
         out.difference_update(k for k in self.resolve_map if k not in _IRREGULAR_DEMONYMS)  # "Malawi", "Mali"
         return frozenset(out)
 
