@@ -14,10 +14,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from newsflow.objectstore import make_root, parse_storage_options
+from newsflow.objectstore import is_remote, make_root, parse_storage_options
 
 if TYPE_CHECKING:  # pragma: no cover
     from upath import UPath
@@ -65,6 +65,8 @@ class Settings:
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, make_root(value, self.storage_options))
+            elif not isinstance(value, PurePath) and hasattr(value, "protocol") and not is_remote(value):
+                object.__setattr__(self, name, Path(os.fspath(value)))  # a UPath("file:///...") is local
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

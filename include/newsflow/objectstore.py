@@ -71,7 +71,8 @@ def is_url(value: str) -> bool:
 
 def is_remote(path: Any) -> bool:
     """True for an object-store path (a ``UPath`` that is not a local ``pathlib`` path)."""
-    return not isinstance(path, PurePath | str) and hasattr(path, "fs") and hasattr(path, "protocol")
+    return (not isinstance(path, PurePath | str) and hasattr(path, "fs")
+            and getattr(path, "protocol", "") not in ("", "file", "local"))
 
 
 def parse_storage_options(raw: str, name: str = STORAGE_OPTIONS_ENV) -> dict[str, Any]:

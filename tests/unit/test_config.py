@@ -74,3 +74,17 @@ def test_manifest_paths_resolve_inside_the_lake_only() -> None:
         with pytest.raises(ValueError, match="lake"):
             as_path(bad, lake)
     assert as_path("/tmp/lake/_staging/x.json", Path("/tmp/lake")) == Path("/tmp/lake/_staging/x.json")
+
+
+def test_a_local_upath_is_a_local_root(tmp_path: Path) -> None:
+    """``UPath("file:///...")`` must run the local code (flock, renameat2), not the object-store path."""
+    from newsflow.objectstore import is_remote
+    from newsflow.reader import _lake
+    from upath import UPath
+
+    local = UPath(f"file://{tmp_path}")
+    assert not is_remote(local)
+    assert Settings(lake_root=local, landing_root=local).lake_root == tmp_path
+    assert isinstance(Settings(lake_root=local).lake_root, Path)
+    assert _lake(local) == tmp_path and isinstance(_lake(local), Path)
+    assert is_remote(UPath("s3://bucket/lake", anon=True))
