@@ -8,15 +8,14 @@ Tests using it skip, saying why, when the services do not answer (scripts/start_
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import secrets
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from newsflow_testkit import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_LANDING = REPO / "include" / "sample_data" / "landing"
@@ -25,14 +24,7 @@ TEST_REDIS_DB = int(os.environ.get("NEWSFLOW_TEST_REDIS_DB", "11"))
 
 
 def _load_stack_module() -> ModuleType:
-    name = "celery_stack"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / "celery_stack.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return load_script("celery_stack")
 
 
 @pytest.fixture(scope="session")

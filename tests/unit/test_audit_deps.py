@@ -8,10 +8,8 @@ py (with a hand-written withdrawn advisory).
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import io
 import json
-import sys
 import urllib.error
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -19,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from newsflow_testkit import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "audit_deps"
@@ -26,14 +25,7 @@ TODAY = dt.date(2026, 11, 27)
 
 
 def _load_module() -> ModuleType:
-    name = "audit_deps"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / "audit_deps.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return load_script("audit_deps")
 
 
 ad = _load_module()
