@@ -120,6 +120,8 @@ def test_rest_backfill_two_days_runs_on_celery_workers(celery_stack: Any, expect
         _assert_ran_on_celery(stack, run)
         _assert_day_published(Path(stack.cfg.lake_root), day, expected_sample)
 
+    # The worker preloaded newsflow (AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS=newsflow_celery.CELERY_CONFIG)
+    assert "newsflow preloaded its dependencies" in (stack.log_dir / "celery-worker.log").read_text(errors="replace")
     deadline = time.monotonic() + 60
     while stack.api("GET", f"/api/v2/backfills/{backfill['id']}")["completed_at"] is None:
         assert time.monotonic() < deadline, "backfill not marked completed a minute after its runs finished"
