@@ -80,9 +80,7 @@ class Settings:
 
         def path(name: str, default: Path | UPath) -> Path | UPath:
             value = text(name)
-            if "://" in value:  # s3://... becomes a UPath, file://... a Path
-                return make_root(value, options)
-            return Path(value).expanduser().absolute() if value else default
+            return make_root(value, options) if value else default  # s3://... a UPath, paths a Path
 
         def integer(name: str, default: int) -> int:
             return int(text(name)) if text(name) else default

@@ -278,11 +278,7 @@ def files_under(directory: UPath) -> list[str]:
 
 def remove_tree(directory: UPath) -> None:
     """Delete every object under ``directory/`` (a missing prefix is fine)."""
-    fs, base = _fs(directory), _key(directory)
-    keys = [f"{base}/{rel}" for rel in files_under(directory)]
-    if keys:
-        fs.rm(keys)
-        fs.invalidate_cache(base)
+    remove_except(directory, set())
 
 
 def put_tree(local_dir: Path, directory: UPath) -> list[str]:
@@ -310,7 +306,7 @@ def remove_except(directory: UPath, keep: set[str]) -> list[str]:
     fs, base = _fs(directory), _key(directory)
     stale = [rel for rel in files_under(directory) if rel not in keep]
     if stale:
-        log.info("removing %d superseded objects under %s", len(stale), directory)
+        log.info("removing %d objects under %s", len(stale), directory)
         fs.rm([f"{base}/{rel}" for rel in stale])
         fs.invalidate_cache(base)
     return stale
@@ -342,14 +338,14 @@ def history_mirror(lake: UPath, day: str, local: Path) -> Path:
     import pyarrow.parquet as pq
 
     from newsflow.quality.suites import DRIFT_BASELINE_DAYS
+    from newsflow.reader import partition_days
     from newsflow.reports import HISTORY_DAYS
 
     columns = {"articles": ["source", "word_count", "authors"], "quarantine": ["reason"]}
     first_calendar = (date.fromisoformat(day) - timedelta(days=HISTORY_DAYS - 1)).isoformat()
     local.mkdir(parents=True, exist_ok=True)
     for table, cols in columns.items():
-        days = sorted(n.split("=", 1)[1] for n in list_dirs(lake / table) if n.startswith("ingest_date=")
-                      and not n.startswith((".", "_")))
+        days = partition_days(lake, table)
         before = [d for d in days if d < day]
         wanted = {d for d in before if d >= first_calendar}
         if table == "articles":

@@ -94,11 +94,8 @@ def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> l
     day_dir = s.landing_root / day
     files = list_day(day_dir)
     stage = staging_dir(s.lake_root, day, run_id)
-    if is_remote(stage):
-        remove_tree(stage)  # an object store has no directories to create
-    else:
-        if stage.exists():
-            shutil.rmtree(stage)
+    remove_tree(stage)  # a previous attempt's staging of this run
+    if not is_remote(stage):  # an object store has no directories to create
         (stage / "shards").mkdir(parents=True)
 
     counted: list[tuple[LandingFile, list[int] | None, int]] = []
