@@ -144,18 +144,31 @@ def _go_gate(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return go, {"RELIABILITY_GO_FILE": str(go)}
 
 
+def _two_staged_runs(tmp_path: Path, landing: Path, landing_old: Path, first_id: str, second_id: str):
+    """Two runs of DAY staged into one lake (A from the old landing, B from the new); ``publish(name,
+    *extra)`` spawns that run's publish behind the go gate, logging its events."""
+    lake = tmp_path / "lake"
+    staged = {"A": (landing_old, stage_day(landing_old, lake, DAY, first_id, **OPTS)),
+              "B": (landing, stage_day(landing, lake, DAY, second_id, **OPTS))}
+    log = tmp_path / "events.log"
+    go, env = _go_gate(tmp_path)
+
+    def publish(name: str, *extra: str) -> subprocess.Popen:
+        land, manifest = staged[name]
+        return spawn("publish", *publish_args(lake, land, manifest), "--event-log", str(log), "--name", name,
+                     *extra, env=env)
+
+    return lake, log, go, publish
+
+
 @pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux /proc/locks to observe the waiter")
 def test_two_runs_of_one_day_cannot_interleave_publishes(tmp_path: Path, landing: Path, landing_old: Path,
                                                          reference_new: dict) -> None:
-    lake = tmp_path / "lake"
-    scheduled = stage_day(landing_old, lake, DAY, "scheduled__2024-12-05", **OPTS)
-    backfill = stage_day(landing, lake, DAY, "backfill__2024-12-05", **OPTS)
-    log = tmp_path / "events.log"
-    go, env = _go_gate(tmp_path)
-    a = spawn("publish", *publish_args(lake, landing_old, scheduled), "--event-log", str(log), "--name", "A",
-              env=env)
+    lake, log, go, publish = _two_staged_runs(tmp_path, landing, landing_old, "scheduled__2024-12-05",
+                                              "backfill__2024-12-05")
+    a = publish("A")
     wait_for_line(log, "A enter", a)
-    b = spawn("publish", *publish_args(lake, landing, backfill), "--event-log", str(log), "--name", "B", env=env)
+    b = publish("B")
     _wait_blocked_on_flock(b.pid)  # B really waits in the kernel while A holds the lock
     go.touch()
     assert a.wait(timeout=120) == 0, a.stdout.read()
@@ -172,15 +185,9 @@ def test_two_runs_of_one_day_cannot_interleave_publishes(tmp_path: Path, landing
 
 def test_without_the_day_lock_publishes_do_interleave(tmp_path: Path, landing: Path, landing_old: Path) -> None:
     """Control: the interleaving check above is able to fail (same set-up, lock replaced by nothing)."""
-    lake = tmp_path / "lake"
-    scheduled = stage_day(landing_old, lake, DAY, "scheduled", **OPTS)
-    backfill = stage_day(landing, lake, DAY, "backfill", **OPTS)
-    log = tmp_path / "events.log"
-    go, env = _go_gate(tmp_path)
-    a = spawn("publish", *publish_args(lake, landing_old, scheduled), "--event-log", str(log), "--name", "A",
-              "--no-lock", env=env)
-    b = spawn("publish", *publish_args(lake, landing, backfill), "--event-log", str(log), "--name", "B",
-              "--no-lock", env=env)
+    _, log, go, publish = _two_staged_runs(tmp_path, landing, landing_old, "scheduled", "backfill")
+    a = publish("A", "--no-lock")
+    b = publish("B", "--no-lock")
     wait_for_line(log, "A enter", a)
     wait_for_line(log, "B enter", b)
     go.touch()
