@@ -81,6 +81,36 @@ def shard_target(units: int, shard_size: int, min_shards: int) -> int:
     return max(1, min(shard_size, max(MIN_SPLIT_UNITS, -(-units // max(1, min_shards)))))
 
 
+def plan_shards(files: list[tuple[str, list[int] | None, int]], target: int) -> list[list[dict[str, Any]]]:
+    """Deal the day's units into ``ceil(units / target)`` shards with the same mix of inputs each.
+
+    ``files`` holds (path, JSONL line numbers or None, units) in listing order. Shards run in parallel
+    and a day waits for its slowest shard, so each gets an equal slice of every JSONL file and every
+    n-th single-unit file, not a contiguous run of the listing (which put all of one crawler's long
+    records, or all HTML pages, into one shard). Each piece goes to the shard holding the fewest units
+    so far (ties: the lowest index), so the plan is deterministic and no shard exceeds ``target``.
+    """
+    total = sum(n for *_, n in files)
+    count = max(1, -(-total // max(1, target)))
+    shards: list[list[dict[str, Any]]] = [[] for _ in range(count)]
+    sizes = [0] * count
+
+    def place(piece: dict[str, Any], n: int) -> None:
+        k = min(range(count), key=lambda i: (sizes[i], i))
+        shards[k].append(piece)
+        sizes[k] += n
+
+    for rel, lines, n in files:
+        if lines is None:  # one unit (or a JSON list, kept whole)
+            place({"file": rel, "start": None, "end": None}, n)
+            continue
+        step = -(-len(lines) // count)
+        for i in range(0, len(lines), step):
+            chunk = lines[i:i + step]
+            place({"file": rel, "start": chunk[0], "end": chunk[-1] + 1}, len(chunk))
+    return shards
+
+
 def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> list[str]:
     """List the day's landing folder, learn repeated furniture lines, and plan shards of input units.
 
@@ -111,15 +141,8 @@ def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> l
             counted.append((lf, None, n))
         else:
             counted.append((lf, None, 1))
-    target = shard_target(sum(n for *_, n in counted), s.shard_size, s.min_shards)
-    pieces: list[tuple[LandingFile, int | None, int | None, int]] = []
-    for lf, lines, n in counted:
-        if lines is None:
-            pieces.append((lf, None, None, n))
-            continue
-        for i in range(0, len(lines), target):
-            chunk = lines[i:i + target]
-            pieces.append((lf, chunk[0], chunk[-1] + 1, len(chunk)))
+    shards = plan_shards([(lf.rel, lines, n) for lf, lines, n in counted],
+                         shard_target(sum(n for *_, n in counted), s.shard_size, s.min_shards))
 
     # Furniture learned from repetition across the day's text scrapes, per source group.
     def text_docs():
@@ -141,23 +164,12 @@ def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> l
     learned = learn_repeated_lines(text_docs())
     write_json(learned, stage / "furniture.json")
 
-    shards: list[list[dict[str, Any]]] = []
-    current: list[dict[str, Any]] = []
-    size = 0
-    for lf, start, end, n in pieces:
-        if current and size + n > target:
-            shards.append(current)
-            current, size = [], 0
-        current.append({"file": lf.rel, "start": start, "end": end})
-        size += n
-    if current or not shards:
-        shards.append(current)
     paths = []
     for index, shard in enumerate(shards):
         path = stage / "shards" / f"shard-{index:05d}.json"
         write_json({"day": day, "index": index, "pieces": shard}, path)
         paths.append(str(path))
-    units = sum(n for *_, n in pieces)
+    units = sum(n for *_, n in counted)
     log.info("ingest %s: %d files, %d units, %d shards, furniture learned for %d source groups",
              day, len(files), units, len(paths), len(learned))
     manifest = {"day": day, "run_id": run_id, "staging": str(stage), "files": len(files),

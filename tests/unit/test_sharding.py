@@ -45,3 +45,29 @@ def test_ingest_splits_files_and_jsonl_records_across_shards(tmp_path: Path) -> 
                 units += piece["end"] - piece["start"]
         assert units <= 300
     assert len(covered) == len(set(covered)) == 600  # every unit in exactly one shard
+
+
+def test_plan_shards_gives_every_shard_the_same_mix() -> None:
+    """A day waits for its slowest shard: long crawler records and HTML pages are spread, not bunched."""
+    from newsflow.steps import plan_shards
+
+    files = [("bbc-batch-00000.jsonl", list(range(100)), 100), ("bbc-batch-00001.jsonl.gz", [0, 1, 3], 3)]
+    files += [(f"web/page-{i:02d}.html.gz", None, 1) for i in range(40)]
+    files += [(f"wire/reuters-{i:03d}.txt", None, 1) for i in range(857)]
+    shards = plan_shards(files, shard_target(1000, 2000, 2))
+    assert len(shards) == 2
+
+    def units(shard: list[dict], prefix: str) -> int:
+        return sum(1 if p["start"] is None else p["end"] - p["start"] for p in shard if p["file"].startswith(prefix))
+
+    for prefix, half in (("bbc-batch-00000", 50), ("web/", 20), ("wire/", 428)):
+        assert {units(s, prefix) for s in shards} in ({half}, {half, half + 1}), prefix
+    assert [units(s, "") for s in shards] == [500, 500]  # (line 2 of the small file is blank: not counted)
+    assert shards[0][0] == {"file": "bbc-batch-00000.jsonl", "start": 0, "end": 50}
+    assert shards[1][0] == {"file": "bbc-batch-00000.jsonl", "start": 50, "end": 100}
+    # a file of 3 records (line 2 blank): lines 0-1 in one shard, line 3 in the other (ranges of line numbers)
+    pieces = [p for s in shards for p in s if p["file"].startswith("bbc-batch-00001")]
+    assert sorted((p["start"], p["end"]) for p in pieces) == [(0, 2), (3, 4)]
+    whole = [{"file": f, "start": ln[0] if ln else None, "end": ln[-1] + 1 if ln else None} for f, ln, _ in files]
+    assert plan_shards(files, 2000) == [whole]  # one shard: every file whole, in listing order
+    assert plan_shards([], 2000) == [[]]  # an empty day still has one (empty) shard
