@@ -41,22 +41,28 @@ def format_table(results: dict[str, Any]) -> str:
                f"{m['cpu']}")
     sizes = results["sizes"]
     out += ["", "### Scaling (input units per day)", "",
-            "| day size | processes | articles | seconds | articles/s | words/s | of which setup s | "
-            "peak RSS/process MB |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "| day size | task processes | processes | articles | seconds | articles/s | words/s | "
+            "of which setup s | peak RSS/process MB |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for size in sizes:
         for run in results["runs"].get(str(size), []):
-            out.append(f"| {size:,} | {run['processes']} | {run['articles']:,} | {run['wall_s']:.1f} | "
+            out.append(f"| {size:,} | {run.get('workers', 'cold')} | {run['processes']} | {run['articles']:,} | "
+                       f"{run['wall_s']:.1f} | "
                        f"{_rate(run['articles'], run['wall_s'])} | {_rate(run['words'], run['wall_s'])} | "
                        f"{sum(st['setup_s'] for st in run['stages'].values()):.1f} | {run['max_rss_mb']:.0f} |")
+    repeats = [f"{r.get('workers', 'cold')} {r['processes']}p: {', '.join(f'{w:.1f}' for w in r['repeat_wall_s'])} s"
+               for size in sizes for r in results["runs"].get(str(size), []) if len(r.get("repeat_wall_s", [])) > 1]
+    if repeats:
+        out += ["", "Repeated days, the median run shown: " + "; ".join(repeats)]
     head = results.get("headline", {})
     if head:
         out += ["", "### Headline", ""]
         out += [f"- {k}: {v}" for k, v in head.items()]
     first = results["runs"].get(str(results["baseline_size"]), [])
-    single = next((r for r in first if r["processes"] == 1), None)
-    if single:
-        out += ["", f"### Stages, {results['baseline_size']:,}-unit day, one process per stage", ""]
-        out += stage_table(single)
+    for kind, title in (("cold", "one fresh process per stage"), ("warm", "tasks forked from one warm worker")):
+        single = next((r for r in first if r["processes"] == 1 and r.get("workers", "cold") == kind), None)
+        if single:
+            out += ["", f"### Stages, {results['baseline_size']:,}-unit day, {title}", ""]
+            out += stage_table(single)
     base = results.get("baselines", {})
     if base:
         out += ["", f"### Baselines on the same {results['baseline_size']:,}-unit day", "",
@@ -69,8 +75,9 @@ def format_table(results: dict[str, Any]) -> str:
         if a and "error" not in a:
             out.append(f"| (a) trafilatura + full en_core_web_sm per article + pandas | {a['wall_s']:.1f} | "
                        f"{_rate(a['units'], a['wall_s'])} | {_rate(a['words'], a['wall_s'])} | "
-                       f"{a['max_rss_mb']:.0f} | {head.get('end_to_end_vs_a_1p', '-')} (1 proc), "
-                       f"{head.get('end_to_end_vs_a_2p', '-')} (2 procs) |")
+                       f"{a['max_rss_mb']:.0f} | " + ", ".join(
+                           f"{head[f'end_to_end_vs_a_{m}']} ({m.replace('_', ' ')})" for m in
+                           ("1p", "2p", "1p_warm", "2p_warm") if f"end_to_end_vs_a_{m}" in head) + " |")
         b = base.get("b_ner_pipe")
         if b and "error" not in b:
             out.append(f"| (b) bare nlp.pipe, NER only (bodies) | {b['seconds']:.1f} | "
@@ -85,18 +92,23 @@ def format_table(results: dict[str, Any]) -> str:
                            f"newsflow {_ratio(c[label]['seconds'], c['newsflow']['seconds'])} as fast |")
     by_size = results.get("baseline_a_by_size") or {}
     if len(by_size) > 1:
+        modes = [(kind, p) for kind in ("cold", "warm") for p in (1, 2)
+                 if any(r.get("workers", "cold") == kind and r["processes"] == p
+                        for runs_ in results["runs"].values() for r in runs_)]
+        labels = [f"{kind} {p} proc{'s' if p > 1 else ''}" for kind, p in modes]
         out += ["", "### End to end vs baseline (a) by day size (same articles, same run)", "",
-                "| day size | baseline (a) s | newsflow 1 proc s | newsflow 2 procs s | ratio 1 proc | ratio 2 procs |",
-                "|---:|---:|---:|---:|---:|---:|"]
+                "| day size | baseline (a) s | " + " | ".join(f"newsflow {lb} s" for lb in labels) + " | "
+                + " | ".join(f"ratio {lb}" for lb in labels) + " |",
+                "|---:|---:|" + "---:|" * (2 * len(modes))]
         for size in sorted(by_size, key=int):
             a = by_size[size]
             if "error" in a:
-                out.append(f"| {int(size):,} | failed: {a['error']} | | | | |")
+                out.append(f"| {int(size):,} | failed: {a['error']} |" + " |" * (2 * len(modes)))
                 continue
-            runs = {r["processes"]: r for r in results["runs"].get(size, [])}
-            cells = [f"{runs[p]['wall_s']:.1f}" if p in runs else "-" for p in (1, 2)]
-            ratios = [_ratio(a["wall_s"], runs[p]["wall_s"]) if p in runs else "-" for p in (1, 2)]
-            out.append(f"| {int(size):,} | {a['wall_s']:.1f} | {cells[0]} | {cells[1]} | {ratios[0]} | {ratios[1]} |")
+            runs = {(r.get("workers", "cold"), r["processes"]): r for r in results["runs"].get(size, [])}
+            cells = [f"{runs[m]['wall_s']:.1f}" if m in runs else "-" for m in modes]
+            ratios = [_ratio(a["wall_s"], runs[m]["wall_s"]) if m in runs else "-" for m in modes]
+            out.append(f"| {int(size):,} | {a['wall_s']:.1f} | " + " | ".join(cells + ratios) + " |")
     af = results.get("airflow")
     if af:
         out += ["", "### Airflow", ""]

@@ -2,8 +2,8 @@
 
     python -m bench.run [CORPUS_DIR] [--sizes 1000 5000 20000] [--machine NAME] ...
 
-Everything is measured in the same run on the same cores: newsflow's stages (one spawned process per
-stage, or a two-process pool for the shard steps), the baselines on the smallest day (baseline (a) also
+Everything is measured in the same run on the same cores: newsflow's stages (cold: one spawned process per
+stage, or a two-process pool for the shard steps; warm: every task forked from preloaded workers), the baselines on the smallest day (baseline (a) also
 on the 5,000-unit day, where a day's fixed start-up no longer dominates), the Airflow
 overhead of ``airflow dags test`` on that day, and the reader benchmark when it exists. The table goes
 to stdout, the figures to ``bench/results/<date>-<machine>.json``.
@@ -124,58 +124,70 @@ def fixed_and_marginal(runs: list[dict[str, Any]]) -> tuple[float, float] | None
     return my - slope * mx, 1 / slope
 
 
+def mode(run: dict[str, Any]) -> str:
+    """``1p``/``2p`` for cold task processes, ``1p_warm``/``2p_warm`` for tasks forked from warm workers."""
+    return f"{run['processes']}p" + ("_warm" if run.get("workers") == "warm" else "")
+
+
 def headline(results: dict[str, Any]) -> dict[str, str]:
-    """The figures the goals are stated in."""
+    """The figures the goals are stated in, per mode (cold/warm task processes, 1 or 2 processes)."""
     out: dict[str, str] = {}
     size = str(results["baseline_size"])
-    runs = {r["processes"]: r for r in results["runs"].get(size, [])}
+    runs = {mode(r): r for r in results["runs"].get(size, [])}
     a = results.get("baselines", {}).get("a_user_script")
-    for p, run in runs.items():
+    for m, run in runs.items():
         if a and "error" not in a:
-            out[f"end_to_end_vs_a_{p}p"] = f"{a['wall_s'] / run['wall_s']:.2f}x"
+            out[f"end_to_end_vs_a_{m}"] = f"{a['wall_s'] / run['wall_s']:.2f}x"
     for a_size, a_run in sorted(results.get("baseline_a_by_size", {}).items(), key=lambda kv: int(kv[0])):
         if a_size == size or "error" in a_run:
             continue
         for run in results["runs"].get(a_size, []):
-            out[f"end_to_end_vs_a_{run['processes']}p_at_{int(a_size)}"] = (
+            out[f"end_to_end_vs_a_{mode(run)}_at_{int(a_size)}"] = (
                 f"{a_run['wall_s'] / run['wall_s']:.2f}x ({run['articles'] / run['wall_s']:.1f} vs "
                 f"{a_run['units'] / a_run['wall_s']:.1f} units/s)")
-    one = runs.get(1)
+    one = runs.get("1p")
     b = results.get("baselines", {}).get("b_ner_pipe")
     if one and b and "error" not in b:
         ent = one["stages"]["entities"]
         ent_wps = one["words"] / ent["compute_s"]
         out["entities_vs_b"] = f"{ent_wps / (b['words'] / b['seconds']):.0%} of bare NER words/s"
     sizes = sorted(int(s) for s in results["runs"])
+    modes = sorted({mode(r) for runs_ in results["runs"].values() for r in runs_})
     for s_ in sizes:
-        big1 = next((r for r in results["runs"][str(s_)] if r["processes"] == 1), None)
-        if big1:
-            ent = big1["stages"]["entities"]["compute_s"] + big1["stages"]["entities"]["setup_s"]
-            out[f"everything_but_entities_share_1p_at_{s_}"] = f"{1 - ent / big1['wall_s']:.0%} of end-to-end wall"
+        for m in ("1p", "1p_warm"):
+            big1 = next((r for r in results["runs"][str(s_)] if mode(r) == m), None)
+            if big1:
+                ent = big1["stages"]["entities"]["compute_s"] + big1["stages"]["entities"]["setup_s"]
+                out[f"everything_but_entities_share_{m}_at_{s_}"] = f"{1 - ent / big1['wall_s']:.0%} of end-to-end wall"
     if len(sizes) > 1:
-        for p in (1, 2):
-            lo = next((r for r in results["runs"][str(sizes[0])] if r["processes"] == p), None)
-            hi = next((r for r in results["runs"][str(sizes[-1])] if r["processes"] == p), None)
+        for m in modes:
+            lo = next((r for r in results["runs"][str(sizes[0])] if mode(r) == m), None)
+            hi = next((r for r in results["runs"][str(sizes[-1])] if mode(r) == m), None)
             if lo and hi:
                 ratio = (hi["articles"] / hi["wall_s"]) / (lo["articles"] / lo["wall_s"])
-                out[f"scaling_{p}p"] = f"articles/s at {sizes[-1]:,} = {ratio:.0%} of articles/s at {sizes[0]:,}"
-                if p == 1:
+                out[f"scaling_{m}"] = f"articles/s at {sizes[-1]:,} = {ratio:.0%} of articles/s at {sizes[0]:,}"
+                if m == "1p":
                     def steps_rate(run: dict[str, Any]) -> float:
                         return run["articles"] / sum(st["compute_s"] for st in run["stages"].values())
 
                     out["scaling_1p_step_time_only"] = (f"{steps_rate(hi) / steps_rate(lo):.0%} "
                                                         "(without process start-up, imports and model load)")
-            fit = fixed_and_marginal([r for s_ in sizes for r in results["runs"][str(s_)] if r["processes"] == p])
+            fit = fixed_and_marginal([r for s_ in sizes for r in results["runs"][str(s_)] if mode(r) == m])
             if fit:
-                out[f"fixed_and_marginal_{p}p"] = (f"{fit[0]:.1f} s per day of start-up + "
-                                                   f"{fit[1]:.1f} articles/s (least-squares over the day sizes)")
-    for p in (1, 2):
-        big = next((r for r in results["runs"].get(str(sizes[-1]), []) if r["processes"] == p), None) if sizes else None
+                out[f"fixed_and_marginal_{m}"] = (f"{fit[0]:.1f} s per day of start-up + "
+                                                  f"{fit[1]:.1f} articles/s (least-squares over the day sizes)")
+    for m in modes:
+        big = next((r for r in results["runs"].get(str(sizes[-1]), []) if mode(r) == m), None) if sizes else None
         if big:
-            out[f"largest_day_{p}p"] = f"{sizes[-1]:,} units in {big['wall_s'] / 60:.1f} min"
+            out[f"largest_day_{m}"] = f"{sizes[-1]:,} units in {big['wall_s'] / 60:.1f} min"
     peaks = [r["max_rss_mb"] for runs_ in results["runs"].values() for r in runs_]
     if peaks:
         out["peak_rss_per_process"] = f"{max(peaks):.0f} MB (goal < 1536 MB)"
+    warm = results.get("warm_workers")
+    if warm:
+        out["warm_worker_start"] = "; ".join(
+            f"{n} worker(s) ready in {w['start_s']:.1f} s, {max(r['rss_mb'] for r in w['workers']):.0f} MB each "
+            "(once per worker, not per day)" for n, w in sorted(warm.items()))
     return out
 
 
@@ -186,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000], help="input units per day")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2],
                         help="pool sizes for the shard steps (1 = single process)")
+    parser.add_argument("--workers", nargs="+", choices=("cold", "warm"), default=["cold", "warm"],
+                        help="cold: a fresh process per task, paying its imports (LocalExecutor); warm: tasks "
+                             "forked from preloaded workers (Celery with newsflow_celery)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of the smallest day per mode, the median reported (a short day is noisy)")
     parser.add_argument("--pool-sizes", type=int, nargs="*",
                         help="day sizes that also run with the larger pools (default: smallest, largest, baseline (a) sizes)")
     parser.add_argument("--shard-size", type=int, default=None, help="input units per shard (default: the pipeline's)")
@@ -224,7 +241,14 @@ def main(argv: list[str] | None = None) -> int:
                                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
                                "machine": machine_info(args.machine), "day": args.day, "sizes": sizes,
                                "shard_size": args.shard_size, "baseline_size": small, "landing": {}, "runs": {},
-                               "baseline_a_by_size": {}}
+                               "baseline_a_by_size": {}, "warm_workers": {}}
+    pools: dict[int, pipeline.WarmPool] = {}
+    if "warm" in args.workers:
+        for processes in sorted(set(args.processes)):
+            log.info("starting %d warm worker(s)", processes)
+            pools[processes] = pipeline.WarmPool(processes)
+            results["warm_workers"][str(processes)] = {"start_s": pools[processes].start_s,
+                                                       "workers": pools[processes].ready}
     reuters, bbc, pages = load_reuters(args.corpus), load_bbc(args.corpus), load_html_pages(args.corpus)
     log.info("corpora: %d Reuters stories, %d BBC, %d HTML pages", len(reuters), len(bbc), len(pages))
     for size in sizes:
@@ -232,15 +256,21 @@ def main(argv: list[str] | None = None) -> int:
         results["landing"][str(size)] = write_day(landing_root / args.day, args.day, size, reuters, bbc, pages)
         results["runs"][str(size)] = []
         pool_sizes = set(args.pool_sizes) if args.pool_sizes is not None else {sizes[0], sizes[-1], *(a_sizes & set(sizes))}
-        for processes in sorted(set(args.processes)):
-            if processes > min(args.processes) and size not in pool_sizes:
-                continue
-            log.info("newsflow: %d units, %d process(es)", size, processes)
-            run = pipeline.run_day(landing_root, work / f"lake-{size}-{processes}p", args.day,
-                                   processes=processes, shard_size=args.shard_size)
-            log.info("  %d articles in %.1fs (%.0f articles/s), peak RSS %.0f MB", run["articles"], run["wall_s"],
-                     run["articles"] / run["wall_s"], run["max_rss_mb"])
-            results["runs"][str(size)].append(run)
+        for kind in args.workers:
+            for processes in sorted(set(args.processes)):
+                if processes > min(args.processes) and size not in pool_sizes:
+                    continue
+                log.info("newsflow: %d units, %d %s process(es)", size, processes, kind)
+                suffix = "-warm" if kind == "warm" else ""
+                tries = [pipeline.run_day(landing_root, work / f"lake-{size}-{processes}p{suffix}", args.day,
+                                          processes=processes, shard_size=args.shard_size,
+                                          pool=pools.get(processes) if kind == "warm" else None)
+                         for _ in range(args.repeat if size == small else 1)]
+                run = sorted(tries, key=lambda r: r["wall_s"])[len(tries) // 2]  # the median run
+                run["repeat_wall_s"] = [round(r["wall_s"], 2) for r in tries]
+                log.info("  %d articles in %.1fs (%.0f articles/s), peak RSS %.0f MB", run["articles"],
+                         run["wall_s"], run["articles"] / run["wall_s"], run["max_rss_mb"])
+                results["runs"][str(size)].append(run)
         day_dir = str(landing_root / args.day)
         if not args.no_baselines and size in a_sizes:
             log.info("baseline (a): trafilatura + full spaCy per article + pandas on %d units", size)
@@ -249,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
             results["baseline_a_by_size"][str(size)] = {**a, "wall_s": wall}
         if size != small:
             continue
-        lake_1p = work / f"lake-{size}-{min(args.processes)}p"
+        lake_1p = work / (f"lake-{size}-{min(args.processes)}p" + ("" if "cold" in args.workers else "-warm"))
         if not args.no_baselines:
             base: dict[str, Any] = {}
             if str(size) in results["baseline_a_by_size"]:
@@ -273,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
                                              str(work))
             shutil.rmtree(Path(ingest["result"][0]).parents[1], ignore_errors=True)
         if not args.no_airflow:
-            one = next(r for r in results["runs"][str(size)] if r["processes"] == min(args.processes))
+            one = next(r for r in results["runs"][str(size)] if r["processes"] == min(args.processes))  # first mode
             steps_s = sum(st["compute_s"] + st["setup_s"] for st in one["stages"].values())
             log.info("airflow dags test on the %d-unit day", size)
             results["airflow"] = airflow_overhead(landing_root, work, args.day, args.shard_size, steps_s, size)
@@ -283,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(reader_lake, ignore_errors=True)
         results["reader"], _ = _guarded("reader benchmark", workers.reader_benchmark, str(reader_lake), args.reader_days,
                                              args.reader_per_day)
+    for pool in pools.values():
+        pool.close()
     results["machine"]["load_avg_end"] = os.getloadavg()
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     results["headline"] = headline(results)

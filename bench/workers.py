@@ -1,7 +1,10 @@
 """Functions run inside spawned worker processes (one fresh process per stage, like one Airflow task).
 
-Spawned, not forked: a forked child would inherit the parent's peak RSS, and ``ru_maxrss`` must be the
-worker's own. Each call returns its timing and the worker's peak RSS so the parent can report both.
+Cold mode: each stage runs in a fresh *spawned* process, which pays its own imports and model load.
+Warm mode (``warm_worker``): a spawned, long-lived worker preloads newsflow's dependencies once
+(``newsflow.preload``, what the Celery worker's ``worker_init`` hook does) and forks one child per task,
+as Airflow's task supervisor does in a Celery worker. Each call returns its timing and the peak RSS of
+the process that ran it (a forked child counts the pages it shares with its warm parent, as ``ps`` would).
 """
 
 from __future__ import annotations
@@ -72,9 +75,13 @@ def _warm(step: str) -> float:
     return time.perf_counter() - started
 
 
-def run_step(step: str, args: tuple[Any, ...], settings: Any) -> dict[str, Any]:
-    """Call ``newsflow.steps.<step>(*args, settings)``; a missing or failing validator is reported, not fatal."""
-    setup = _warm(step)
+def run_step(step: str, args: tuple[Any, ...], settings: Any, warm_up: bool = True) -> dict[str, Any]:
+    """Call ``newsflow.steps.<step>(*args, settings)``; a missing or failing validator is reported, not fatal.
+
+    ``warm_up`` times imports and model loads apart first (cold processes); a task forked from a
+    preloaded worker skips it, so whatever it still has to load counts as the step's own time.
+    """
+    setup = _warm(step) if warm_up else 0.0
     from newsflow import steps
     from newsflow.errors import DataQualityError
 
@@ -97,6 +104,58 @@ def run_step(step: str, args: tuple[Any, ...], settings: Any) -> dict[str, Any]:
         result = {"staging": args[0]["staging"]}
     return {"result": result, "seconds": time.perf_counter() - started, "setup_s": setup, "pid": os.getpid(),
             "max_rss_mb": max_rss_mb(), "note": note}
+
+
+def _run_forked(step: str, args: tuple[Any, ...], settings: Any) -> dict[str, Any]:
+    """``run_step`` in a child forked from this (preloaded) process; the child's result or its error."""
+    import pickle
+    import traceback
+
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the task process
+        os.close(read_fd)
+        code = 0
+        try:
+            payload = pickle.dumps(("ok", run_step(step, args, settings, warm_up=False)))
+        except BaseException:
+            payload = pickle.dumps(("error", traceback.format_exc()))
+            code = 1
+        with os.fdopen(write_fd, "wb") as fh:
+            fh.write(payload)
+        os._exit(code)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as fh:
+        data = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError(f"task process for {step} died (wait status {status})")
+    kind, value = pickle.loads(data)
+    if kind == "error":
+        raise RuntimeError(f"{step} failed in its task process:\n{value}")
+    return value
+
+
+def warm_worker(conn: Any) -> None:
+    """Long-lived warm worker: preload once, then run each task received on ``conn`` in a forked child.
+
+    Messages: ``(step, args, settings)`` in, ``("ok", result)`` or ``("error", text)`` out; ``None`` ends
+    the worker. The first message out reports the preload time and the worker's RSS after it.
+    """
+    logging.basicConfig(level=logging.WARNING)
+    from newsflow.preload import preload
+
+    seconds = preload()
+    conn.send(("ready", {"preload_s": seconds, "rss_mb": max_rss_mb(), "pid": os.getpid()}))
+    while True:
+        message = conn.recv()
+        if message is None:
+            break
+        try:
+            conn.send(("ok", _run_forked(*message)))
+        except Exception as exc:
+            conn.send(("error", str(exc)))
+    conn.close()
 
 
 # ----------------------------------------------------------------------------------------------- baselines

@@ -89,7 +89,7 @@ def results() -> dict:
 def test_format_table_shows_rates_ratios_and_overhead(results: dict) -> None:
     table = format_table(results)
     assert "2 cores, 23.4 GiB, Test CPU" in table
-    assert "| 1,000 | 1 | 900 | 30.0 | 30 | 6,000 | 6.0 | 520 |" in table  # 900/30 articles/s, 180k/30 words/s
+    assert "| 1,000 | cold | 1 | 900 | 30.0 | 30 | 6,000 | 6.0 | 520 |" in table  # 900/30 articles/s, 180k/30 words/s
     assert "| clean+segment+metadata | 2.00 | 450 | 90,000 | 1.0 | 400 |" in table
     assert "| (a) trafilatura + full en_core_web_sm per article + pandas | 90.0 | 11 | 2,222 | 700 | 3.00x" in table
     assert "| (b) bare nlp.pipe, NER only (bodies) | 1.5 | 600 | 120,000 | 300 |" in table
@@ -133,3 +133,47 @@ def test_headline_and_table_compare_baseline_a_at_each_measured_size() -> None:
     table = format_table(results)
     assert "| 5,000 | 240.0 | 100.0 | - | 2.40x | - |" in table
     assert "| 1,000 | 48.0 | 40.0 | 30.0 | 1.20x | 1.60x |" in table
+
+
+def test_headline_reports_cold_and_warm_task_processes_apart() -> None:
+    from bench.run import headline
+
+    def warm(run: dict) -> dict:
+        return {**run, "workers": "warm"}
+
+    results = {"sizes": [1000, 20_000], "baseline_size": 1000,
+               "runs": {"1000": [_run(1, 1000, 35.0), warm(_run(1, 1000, 22.0))],
+                        "20000": [_run(1, 20_000, 420.0), warm(_run(1, 20_000, 410.0))]},
+               "baselines": {"a_user_script": {"wall_s": 44.0, "units": 1000, "words": 200_000, "max_rss_mb": 340.0}},
+               "warm_workers": {"1": {"start_s": 9.5, "workers": [{"rss_mb": 812.0, "preload_s": 8.9, "pid": 7}]}}}
+    head = headline(results)
+    assert head["scaling_1p"] == "articles/s at 20,000 = 167% of articles/s at 1,000"
+    assert head["scaling_1p_warm"] == "articles/s at 20,000 = 107% of articles/s at 1,000"
+    assert head["end_to_end_vs_a_1p"] == "1.26x" and head["end_to_end_vs_a_1p_warm"] == "2.00x"
+    assert head["largest_day_1p_warm"] == "20,000 units in 6.8 min"
+    assert head["warm_worker_start"].startswith("1 worker(s) ready in 9.5 s, 812 MB each")
+    table = format_table({**results, "date": "d", "machine": {"name": "box", "nproc": 2, "ram_gib": 1, "cpu": "c"},
+                          "headline": head})
+    assert "| 1,000 | warm | 1 | 1,000 | 22.0 |" in table
+    assert "tasks forked from one warm worker" in table
+
+
+def test_warm_pool_runs_every_task_of_a_day_in_its_own_forked_process(tmp_path: Path) -> None:
+    """The warm mode end to end on the sample landing: preload once, fork per task, publish the day."""
+    from newsflow_testkit import SAMPLE_DAYS, SAMPLE_LANDING
+
+    from bench.pipeline import WarmPool, run_day
+
+    day = SAMPLE_DAYS[0]
+    with WarmPool(1) as pool:
+        worker_pid = pool.ready[0]["pid"]
+        run = run_day(SAMPLE_LANDING, tmp_path / "lake", day, processes=1, shard_size=2000, pool=pool)
+        again = run_day(SAMPLE_LANDING, tmp_path / "lake", day, processes=1, shard_size=2000, pool=pool)
+        with pytest.raises(RuntimeError, match="ValueError"):  # a failing task reports its traceback
+            pool.run_stage("ingest_landing", [("not-a-day", "x")], None)
+    assert run["workers"] == "warm" and run["processes"] == 1
+    assert run["rows"]["articles"] > 0 and run["rows"] == again["rows"]
+    pids = [pid for st in run["stages"].values() for pid in st["pids"]]
+    assert len(pids) == len(set(pids)) == 6 and worker_pid not in pids  # a fresh child for each task ...
+    assert all(st["setup_s"] == 0 for st in run["stages"].values())  # ... with nothing left to load apart
+    assert (tmp_path / "lake" / "articles" / f"ingest_date={day}" / "part-00000.parquet").is_file()
