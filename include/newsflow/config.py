@@ -39,7 +39,8 @@ class Settings:
     #: Most input units per shard (one mapped task each). Large, because every shard task pays ~3 s of
     #: imports and model load; 2,000 keeps a shard's worker well under 1 GB (``make bench``).
     shard_size: int = 2000
-    #: Fewest shards a day with at least that many units is split into (the workers that share a day).
+    #: The workers that share a day: fewest shards a day of 400+ units is split into, and a split day's
+    #: shard count is a multiple of it (equal rounds of work for every worker).
     min_shards: int = 2
     #: Largest accepted input file, compressed (bytes); larger files are quarantined TOO_LARGE.
     max_file_bytes: int = 50 * 1024 * 1024

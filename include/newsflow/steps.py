@@ -81,7 +81,8 @@ def shard_target(units: int, shard_size: int, min_shards: int) -> int:
     return max(1, min(shard_size, max(MIN_SPLIT_UNITS, -(-units // max(1, min_shards)))))
 
 
-def plan_shards(files: list[tuple[str, list[int] | None, int]], target: int) -> list[list[dict[str, Any]]]:
+def plan_shards(files: list[tuple[str, list[int] | None, int]], target: int,
+                workers: int = 1) -> list[list[dict[str, Any]]]:
     """Deal the day's units into ``ceil(units / target)`` shards with the same mix of inputs each.
 
     ``files`` holds (path, JSONL line numbers or None, units) in listing order. Shards run in parallel
@@ -89,9 +90,13 @@ def plan_shards(files: list[tuple[str, list[int] | None, int]], target: int) -> 
     n-th single-unit file, not a contiguous run of the listing (which put all of one crawler's long
     records, or all HTML pages, into one shard). Each piece goes to the shard holding the fewest units
     so far (ties: the lowest index), so the plan is deterministic and no shard exceeds ``target``.
+    More than one shard is rounded up to a multiple of ``workers``: three equal shards on two workers
+    take two full rounds, four smaller ones take two half-as-long rounds.
     """
     total = sum(n for *_, n in files)
     count = max(1, -(-total // max(1, target)))
+    if count > 1 and workers > 1:
+        count = -(-count // workers) * workers
     shards: list[list[dict[str, Any]]] = [[] for _ in range(count)]
     sizes = [0] * count
 
@@ -142,7 +147,7 @@ def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> l
         else:
             counted.append((lf, None, 1))
     shards = plan_shards([(lf.rel, lines, n) for lf, lines, n in counted],
-                         shard_target(sum(n for *_, n in counted), s.shard_size, s.min_shards))
+                         shard_target(sum(n for *_, n in counted), s.shard_size, s.min_shards), s.min_shards)
 
     # Furniture learned from repetition across the day's text scrapes, per source group.
     def text_docs():

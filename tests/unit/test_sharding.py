@@ -71,3 +71,13 @@ def test_plan_shards_gives_every_shard_the_same_mix() -> None:
     whole = [{"file": f, "start": ln[0] if ln else None, "end": ln[-1] + 1 if ln else None} for f, ln, _ in files]
     assert plan_shards(files, 2000) == [whole]  # one shard: every file whole, in listing order
     assert plan_shards([], 2000) == [[]]  # an empty day still has one (empty) shard
+
+
+def test_plan_shards_rounds_the_shard_count_up_to_a_multiple_of_the_workers() -> None:
+    from newsflow.steps import plan_shards
+
+    files = [(f"wire/story-{i:04d}.txt", None, 1) for i in range(5000)]
+    assert [len(s) for s in plan_shards(files, 2000)] == [1667, 1667, 1666]  # 3 shards: 2 rounds on 2 workers
+    assert [len(s) for s in plan_shards(files, 2000, workers=2)] == [1250] * 4  # 4 shards: 2 half rounds
+    assert len(plan_shards(files[:1500], 2000, workers=2)) == 1  # one shard stays one
+    assert len(plan_shards(files * 4, 2000, workers=2)) == 10  # already a multiple
