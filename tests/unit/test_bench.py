@@ -144,13 +144,16 @@ def test_headline_reports_cold_and_warm_task_processes_apart() -> None:
     results = {"sizes": [1000, 20_000], "baseline_size": 1000,
                "runs": {"1000": [_run(1, 1000, 35.0), warm(_run(1, 1000, 22.0))],
                         "20000": [_run(1, 20_000, 420.0), warm(_run(1, 20_000, 410.0))]},
-               "baselines": {"a_user_script": {"wall_s": 44.0, "units": 1000, "words": 200_000, "max_rss_mb": 340.0}},
+               "baselines": {"a_user_script": {"wall_s": 44.0, "units": 1000, "words": 200_000, "max_rss_mb": 340.0},
+                             "b_ner_pipe": {"seconds": 4.0, "articles": 1000, "words": 200_000, "max_rss_mb": 300.0}},
                "warm_workers": {"1": {"start_s": 9.5, "workers": [{"rss_mb": 812.0, "preload_s": 8.9, "pid": 7}]}}}
     head = headline(results)
     assert head["scaling_1p"] == "articles/s at 20,000 = 167% of articles/s at 1,000"
     assert head["scaling_1p_warm"] == "articles/s at 20,000 = 107% of articles/s at 1,000"
     assert head["end_to_end_vs_a_1p"] == "1.26x" and head["end_to_end_vs_a_1p_warm"] == "2.00x"
     assert head["largest_day_1p_warm"] == "20,000 units in 6.8 min"
+    # entity stage words/s (200k words in 35/8 and 22/8 s) against bare NER's 50k words/s, for both modes
+    assert head["entities_vs_b"] == "91% (1p), 145% (1p warm) of bare NER words/s"
     assert head["warm_worker_start"].startswith("1 worker(s) ready in 9.5 s, 812 MB each")
     table = format_table({**results, "date": "d", "machine": {"name": "box", "nproc": 2, "ram_gib": 1, "cpu": "c"},
                           "headline": head})
