@@ -161,7 +161,9 @@ def run_day(landing_root: Path, lake_root: Path, day: str, *, processes: int, sh
         st.pop("results")
     log.info("day %s with %d %s process(es): %d articles in %.1fs", day, processes, "warm" if pool else "cold",
              articles, wall)
-    return {"processes": processes, "workers": "warm" if pool else "cold", "fresh_process_per_shard": fresh or bool(pool), "shards": len(shards), "articles": articles, "words": words,
+    return {"processes": processes, "workers": "warm" if pool else "cold",
+            "fresh_process_per_shard": fresh or pool is not None, "shards": len(shards), "articles": articles,
+            "words": words,
             "quarantined": sum(m["quarantined"] for m in cleaned), "rows": rows, "wall_s": wall,
             "stages": stages, "max_rss_mb": max(st["max_rss_mb"] for st in stages.values())}
 

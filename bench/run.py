@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
                                              str(work))
             shutil.rmtree(Path(ingest["result"][0]).parents[1], ignore_errors=True)
         if not args.no_airflow:
-            one = next(r for r in results["runs"][str(size)] if r["processes"] == min(args.processes))  # first mode
+            one = next(r for r in results["runs"][str(size)] if r["processes"] == min(args.processes))  # cold when measured, as dags test runs
             steps_s = sum(st["compute_s"] + st["setup_s"] for st in one["stages"].values())
             log.info("airflow dags test on the %d-unit day", size)
             results["airflow"] = airflow_overhead(landing_root, work, args.day, args.shard_size, steps_s, size)
