@@ -48,25 +48,14 @@ def _warm(step: str) -> float:
         return 0.0
     started = time.perf_counter()
     from newsflow import steps  # noqa: F401
+    from newsflow.preload import load
 
-    if step == "clean_and_segment":
-        from newsflow.parse import parse_article
-
-        parse_article(WARM_TEXT.encode(), filename="warm.txt")
-        parse_article(f"<html><body><article><h1>Warm</h1><p>{WARM_TEXT}</p></article></body></html>".encode(),
-                      filename="warm.html")
-    elif step == "extract_entities":
-        from newsflow.nlp.entities import extract_entities
-
-        list(extract_entities([{"article_id": "warm", "title": "Warm up", "body": WARM_TEXT, "language": "en",
-                                "sentence_starts": [0], "authors": [], "editors": []}]))
-    elif step == "detect_duplicates":
-        from datasketch import MinHash, MinHashLSH  # noqa: F401
-    elif step == "validate_day":
-        try:
-            import newsflow.quality
-        except ImportError:
-            log.warning("newsflow.quality does not import")
+    parts = {"clean_and_segment": ("parsers",), "extract_entities": ("entities",),
+             "detect_duplicates": ("duplicates",)}
+    if step in parts:
+        load(*parts[step])
+    elif step == "validate_day":  # GX itself is imported by the gate, inside the step's own time
+        import newsflow.quality
     if step in ("validate_day", "publish_day", "detect_duplicates"):
         import newsflow.schemas  # noqa: F401
         import pyarrow.compute
