@@ -2,7 +2,7 @@
 
 Airflow 3 runs every task instance in a process forked from the worker (Celery's pool process or a
 LocalExecutor worker), and each of newsflow's tasks then pays its own imports: spaCy and the model,
-Great Expectations, pandas/pyarrow, matplotlib, the gazetteer (20-28 s per day in ``make bench``).
+Great Expectations, pandas/pyarrow, trafilatura, the gazetteer (20-28 s per day in ``make bench``).
 Loaded once in the worker before it forks, they are shared copy-on-write by every task process.
 ``make bench`` measures both (cold and warm rows): a 1,000-article day on two workers takes 42.0 s cold and
 15.2 s warm.
@@ -25,19 +25,17 @@ _HTML = ("<html><head><title>Warm up</title></head><body><article><h1>Ministers 
          + "</article></body></html>")
 
 
-def _plotting() -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.figure
+def _tables() -> None:
     import pandas  # noqa: F401
     import pyarrow.parquet  # noqa: F401
 
 
 def _quality() -> None:
     from newsflow.lazyimport import import_great_expectations
+    from newsflow.quality.suites import checks
 
     import_great_expectations()
+    checks()  # the expectation catalogue (its language codes come from pycountry)
 
 
 def _entities() -> None:
@@ -64,7 +62,7 @@ def _duplicates() -> None:
 
 
 #: What a step needs loaded, by name: ``load`` takes these names (``make bench`` warms cold processes with them).
-PARTS = {"plotting": _plotting, "quality": _quality, "entities": _entities, "parsers": _parsing,
+PARTS = {"tables": _tables, "quality": _quality, "entities": _entities, "parsers": _parsing,
          "duplicates": _duplicates}
 
 

@@ -1,15 +1,12 @@
 """``run_report.html``: one self-contained page per day (counts, quarantine reasons, validation, charts).
 
-Charts are matplotlib PNGs embedded as base64, and the page has no external assets, so it renders the
-same from the lake, from a downloaded folder, or inside the Airflow UI. Figures are built with the Agg
-canvas directly (no pyplot global state), and PNGs carry no timestamp, so reruns give identical bytes.
+Charts are inline SVG (``newsflow.charts``) and the page has no external assets, so it renders the same
+from the lake, from a downloaded folder, or inside the Airflow UI, and reruns give identical bytes.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import json
 import logging
 from collections import Counter
@@ -17,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsflow import PIPELINE_VERSION
+from newsflow import PIPELINE_VERSION, charts
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -31,63 +28,15 @@ _CSS = """body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.2rem .6rem;text-align:left}
 td.n{text-align:right}.ok{color:#1e8449}.bad{color:#c0392b;font-weight:600}.warn{color:#b9770e}
-.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts figure{margin:0}img{max-width:100%}
+.charts{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0}svg{max-width:100%;height:auto}
 small{color:#666}"""
 
 
-def _png(fig: Any) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight")
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _figure(width: float = 5.4, height: float = 3.2) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=96)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _barh(counts: list[tuple[str, int]], title: str, xlabel: str) -> str:
-    fig = _figure(5.4, max(1.6, 0.28 * len(counts) + 0.9))
-    ax = fig.add_subplot()
-    if counts:
-        labels = [c[0][:40] for c in reversed(counts)]
-        ax.barh(labels, [c[1] for c in reversed(counts)], color="#4c72b0")
-    else:
-        ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    return _png(fig)
-
-
-def _histogram(values: list[int]) -> str:
-    fig = _figure()
-    ax = fig.add_subplot()
-    if values:
-        ax.hist(values, bins=min(30, max(5, len(values) // 2)), color="#55a868")
-    else:
-        ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
-    ax.set_title("Word count per article")
-    ax.set_xlabel("words")
-    ax.set_ylabel("articles")
-    return _png(fig)
-
-
 def _history_chart(history: list[dict[str, Any]]) -> str:
-    fig = _figure(11, 3.2)
-    ax = fig.add_subplot()
-    xs = list(range(len(history)))
-    ax.bar([x - 0.2 for x in xs], [h["articles"] for h in history], width=0.4, label="articles", color="#4c72b0")
-    ax.bar([x + 0.2 for x in xs], [h["quarantine"] for h in history], width=0.4, label="quarantined",
-           color="#c44e52")
-    ax.set_xticks(xs, [h["day"][5:] for h in history], rotation=60, fontsize=7)
-    ax.set_title(f"Last {len(history)} days (from the lake)")
-    ax.legend(loc="upper left")
-    return _png(fig)
+    return charts.grouped_bars([h["day"][5:] for h in history],
+                               [("articles", [h["articles"] for h in history], charts.BLUE),
+                                ("quarantined", [h["quarantine"] for h in history], charts.RED)],
+                               f"Last {len(history)} days (from the lake)")
 
 
 def _partition_rows(lake: Path, table: str, day: str) -> int | None:
@@ -163,11 +112,11 @@ def render_run_report(lake: Path | None, day: str, report_dir: Path, *, tables: 
         return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_N]
 
     hist = history(lake, day, tables)
-    charts = [
-        ("Articles per source", _barh(top(sources), "Articles per source", "articles")),
-        ("Articles per section", _barh(top(sections), "Articles per section", "articles")),
-        ("Word count distribution", _histogram(art.column("word_count").to_pylist())),
-        ("Top entities", _barh(top(entity_articles), "Top entities (articles mentioning them)", "articles")),
+    figures = [
+        charts.barh(top(sources), "Articles per source", "articles"),
+        charts.barh(top(sections), "Articles per section", "articles"),
+        charts.histogram(art.column("word_count").to_pylist(), "Word count per article", "words", "articles"),
+        charts.barh(top(entity_articles), "Top entities (articles mentioning them)", "articles"),
     ]
     status = ('<span class="ok">passed</span>' if report.get("success", True)
               else '<span class="bad">FAILED (critical) — not published</span>')
@@ -209,9 +158,9 @@ def render_run_report(lake: Path | None, day: str, report_dir: Path, *, tables: 
                drift_rows) if drift_rows else "<p><small>No source had enough articles today and in the last "
                                                "7 published days to compare.</small></p>",
         "<h2>Charts</h2><div class=\"charts\">",
-        *(f'<figure><img alt="{html.escape(t)}" src="data:image/png;base64,{b}"></figure>' for t, b in charts),
+        *(f"<figure>{svg}</figure>" for svg in figures),
         "</div>",
-        f'<figure><img alt="Last {HISTORY_DAYS} days" src="data:image/png;base64,{_history_chart(hist)}"></figure>',
+        f"<figure>{_history_chart(hist)}</figure>",
         "</body></html>\n",
     ]
     report_dir.mkdir(parents=True, exist_ok=True)
