@@ -16,7 +16,7 @@ RUN pip install --no-cache-dir --require-hashes -r /opt/airflow/requirements.txt
 # The newsflow package is imported from include/ (no install step, so a mounted include/ is live).
 ENV PYTHONPATH=/opt/airflow/include
 COPY --chown=airflow:0 include/newsflow /opt/airflow/include/newsflow
-COPY --chown=airflow:0 include/newsflow_celery.py /opt/airflow/include/newsflow_celery.py
+COPY --chown=airflow:0 include/newsflow_celery.py include/newsflow_local_executor.py /opt/airflow/include/
 COPY --chown=airflow:0 dags /opt/airflow/dags
 COPY --chown=airflow:0 plugins /opt/airflow/plugins
 COPY --chown=airflow:0 scripts/write_auth_passwords.py /opt/airflow/scripts/write_auth_passwords.py

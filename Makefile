@@ -64,6 +64,8 @@ airflow: $(AIRFLOW_HOME)/.migrated ## airflow standalone with this project's DAG
 	AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=admin:admin \
 	AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=$(AIRFLOW_HOME)/passwords.json \
 	AIRFLOW__CORE__PARALLELISM=2 AIRFLOW__API__WORKERS=1 AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=10 \
+	PYTHONPATH=$(CURDIR)/include$${PYTHONPATH:+:$$PYTHONPATH} \
+	AIRFLOW__CORE__EXECUTOR=$${AIRFLOW__CORE__EXECUTOR:-newsflow_local_executor.WarmLocalExecutor} \
 	$(BIN)/airflow standalone
 
 services: ## start the local PostgreSQL and Redis (as CI does)

@@ -1,0 +1,34 @@
+"""LocalExecutor with warm task processes: ``AIRFLOW__CORE__EXECUTOR=newsflow_local_executor.WarmLocalExecutor``.
+
+Airflow 3's LocalExecutor forks its worker processes from the scheduler when it starts, and every task
+process from a worker. Stock, each task then imports spaCy and its model, Great Expectations, trafilatura
+and the rest itself (``make bench``'s cold rows). This subclass loads them once in the scheduler before the
+workers are forked (``newsflow.preload``), so workers and the tasks they fork inherit them copy-on-write,
+as Celery workers do with ``newsflow_celery``. ``make airflow`` (``airflow standalone``) uses it.
+
+It only helps where multiprocessing forks (Linux's default); under ``spawn`` the executor logs that and
+behaves exactly like LocalExecutor. The price is the preload's memory (about 490 MB) in the scheduler,
+shared with its workers, and 8-13 s more scheduler start-up. Lives outside the ``newsflow`` package, which
+never imports Airflow.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from airflow.executors.local_executor import LocalExecutor
+
+log = logging.getLogger(__name__)
+
+
+class WarmLocalExecutor(LocalExecutor):
+    """LocalExecutor whose forked workers start with newsflow's dependencies already loaded."""
+
+    def start(self) -> None:
+        if self.is_mp_using_fork:
+            from newsflow.preload import preload
+
+            preload()
+        else:
+            log.warning("multiprocessing does not fork here: newsflow's task processes start cold")
+        super().start()
