@@ -49,7 +49,7 @@ def format_table(results: dict[str, Any]) -> str:
                        f"{run['wall_s']:.1f} | "
                        f"{_rate(run['articles'], run['wall_s'])} | {_rate(run['words'], run['wall_s'])} | "
                        f"{sum(st['setup_s'] for st in run['stages'].values()):.1f} | {run['max_rss_mb']:.0f} |")
-    repeats = [f"{r.get('workers', 'cold')} {r['processes']}p: {', '.join(f'{w:.1f}' for w in r['repeat_wall_s'])} s"
+    repeats = [f"{size:,} {r.get('workers', 'cold')} {r['processes']}p: {', '.join(f'{w:.1f}' for w in r['repeat_wall_s'])} s"
                for size in sizes for r in results["runs"].get(str(size), []) if len(r.get("repeat_wall_s", [])) > 1]
     if repeats:
         out += ["", "Repeated days, the median run shown: " + "; ".join(repeats)]

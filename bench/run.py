@@ -204,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
                              "WarmLocalExecutor)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of the smallest day per mode, the median reported (a short day is noisy)")
+    parser.add_argument("--repeat-sizes", type=int, nargs="*", default=None,
+                        help="day sizes run --repeat times (default: the smallest)")
     parser.add_argument("--pool-sizes", type=int, nargs="*",
                         help="day sizes that also run with the larger pools (default: smallest, largest, baseline (a) sizes)")
     parser.add_argument("--shard-size", type=int, default=None, help="input units per shard (default: the pipeline's)")
@@ -233,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     sizes = sorted(set(args.sizes))
     small = sizes[0]
+    repeat_sizes = set(args.repeat_sizes) if args.repeat_sizes is not None else {small}
     if args.shard_size is None:
         from newsflow.config import Settings
 
@@ -266,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
                 tries = [pipeline.run_day(landing_root, work / f"lake-{size}-{processes}p{suffix}", args.day,
                                           processes=processes, shard_size=args.shard_size,
                                           pool=pools.get(processes) if kind == "warm" else None)
-                         for _ in range(args.repeat if size == small else 1)]
+                         for _ in range(args.repeat if size in repeat_sizes else 1)]
                 run = sorted(tries, key=lambda r: r["wall_s"])[len(tries) // 2]  # the median run
                 run["repeat_wall_s"] = [round(r["wall_s"], 2) for r in tries]
                 log.info("  %d articles in %.1fs (%.0f articles/s), peak RSS %.0f MB", run["articles"],
