@@ -2,14 +2,14 @@
 
 Cold (a fresh process pool per stage): ``processes=1`` runs all shards of a stage in one long-lived
 process (imports and the spaCy model paid once per stage); ``processes=2`` runs the mapped shard steps two
-at a time with a fresh process per shard, as Airflow's stock LocalExecutor does (every task instance is its
-own process, paying its imports and model load). Day-level steps (duplicates, validate, publish) always run in
-one process of their own.
+at a time with a fresh process per shard, as Airflow's stock LocalExecutor does (every task instance is
+its own process, paying its imports and model load). Day-level steps (duplicates, validate, publish)
+always run in one process of their own.
 
 Warm (``WarmPool``): ``processes`` long-lived workers preload newsflow's dependencies once, before the
 first day, and fork one child per task (every shard and every day-level step), as a Celery worker with
-``newsflow_celery``'s ``worker_init`` hook (or ``WarmLocalExecutor``) and Airflow's task supervisor do. The workers' one-off start-up
-is reported apart; it is not part of any day.
+``newsflow_celery``'s ``worker_init`` hook (or ``WarmLocalExecutor``) and Airflow's task supervisor do.
+The workers' one-off start-up is reported apart; it is not part of any day.
 """
 
 from __future__ import annotations

@@ -199,8 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2],
                         help="pool sizes for the shard steps (1 = single process)")
     parser.add_argument("--workers", nargs="+", choices=("cold", "warm"), default=["cold", "warm"],
-                        help="cold: a fresh process per task, paying its imports (stock LocalExecutor, a pod per task); "
-                             "warm: tasks forked from preloaded workers (Celery with newsflow_celery, "
+                        help="cold: a fresh process per task, paying its imports (stock LocalExecutor, a "
+                             "pod per task); warm: tasks forked from preloaded workers (Celery with newsflow_celery, "
                              "WarmLocalExecutor)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of the smallest day per mode, the median reported (a short day is noisy)")

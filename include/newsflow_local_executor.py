@@ -28,12 +28,12 @@ class WarmLocalExecutor(LocalExecutor):
     def start(self) -> None:
         if not self.is_mp_using_fork:
             log.warning("multiprocessing does not fork here: newsflow's task processes start cold")
-            super().start()
-            return
-        from newsflow.preload import preload
+        else:
+            from newsflow.preload import preload
 
-        preload()
+            preload()
         super().start()
-        # LocalExecutor unfreezes the collector after forking its workers; freeze again so the scheduler's
-        # own collections keep skipping the preloaded objects.
-        gc.freeze()
+        if self.is_mp_using_fork:
+            # LocalExecutor unfreezes the collector after forking its workers; freeze again so the
+            # scheduler's own collections keep skipping the preloaded objects.
+            gc.freeze()
