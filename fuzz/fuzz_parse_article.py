@@ -14,13 +14,13 @@ import atheris
 
 with atheris.instrument_imports():
     import newsflow
-    import newsflow.decode
-    import newsflow.html
-    import newsflow.landing
-    import newsflow.parse
-    import newsflow.text.credits
-    import newsflow.text.scrape
-    import newsflow.text.segment
+    import newsflow.clean.credits
+    import newsflow.clean.html
+    import newsflow.clean.parse
+    import newsflow.clean.scrape
+    import newsflow.clean.segment
+    import newsflow.ingest.decode
+    import newsflow.ingest.landing
     from newsflow import Rejected
 
 NAMES = ("", "a.txt", "a.html", "a.json", "a.jsonl", "a.txt.gz", "a.html.gz", "a.jsonl.gz", "x.pdf")

@@ -19,6 +19,6 @@ CELERY_CONFIG: dict[str, Any] = dict(DEFAULT_CELERY_CONFIG)
 
 @worker_init.connect
 def _preload_newsflow(**_: Any) -> None:
-    from newsflow.preload import preload
+    from newsflow.runtime.preload import preload
 
     preload()

@@ -3,7 +3,7 @@
 Airflow 3's LocalExecutor forks its worker processes from the scheduler when it starts, and every task
 process from a worker. Stock, each task then imports spaCy and its model, Great Expectations, trafilatura
 and the rest itself (``make bench``'s cold rows). This subclass loads them once in the scheduler before the
-workers are forked (``newsflow.preload``), so workers and the tasks they fork inherit them copy-on-write,
+workers are forked (``newsflow.runtime.preload``), so workers and the tasks they fork inherit them copy-on-write,
 as Celery workers do with ``newsflow_celery``. ``make airflow`` (``airflow standalone``) uses it.
 
 It only helps where multiprocessing forks (Linux's default); under ``spawn`` the executor logs that and
@@ -29,7 +29,7 @@ class WarmLocalExecutor(LocalExecutor):
         if not self.is_mp_using_fork:
             log.warning("multiprocessing does not fork here: newsflow's task processes start cold")
         else:
-            from newsflow.preload import preload
+            from newsflow.runtime.preload import preload
 
             preload()
         super().start()

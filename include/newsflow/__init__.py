@@ -24,7 +24,7 @@ def parse_article(raw: bytes | str, *, filename: str = "", url: str | None = Non
 
     Raises ``Rejected`` with ``.reason`` and ``.detail`` for input that cannot be an article.
     """
-    from newsflow.parse import parse_article as _parse
+    from newsflow.clean.parse import parse_article as _parse
 
     return _parse(raw, filename=filename, url=url)
 

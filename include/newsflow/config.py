@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from newsflow.objectstore import is_remote, make_root, parse_storage_options
+from newsflow.lake.objectstore import is_remote, make_root, parse_storage_options
 
 if TYPE_CHECKING:  # pragma: no cover
     from upath import UPath

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsflow.config import TABLES, Settings
-from newsflow.objectstore import is_remote
+from newsflow.lake.objectstore import is_remote
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -100,7 +100,7 @@ def _lake(lake: Any) -> Path | UPath:
     if is_remote(lake):
         return lake
     if isinstance(lake, str) and "://" in lake:
-        from newsflow.objectstore import make_root, storage_options_from_env
+        from newsflow.lake.objectstore import make_root, storage_options_from_env
 
         return make_root(lake, storage_options_from_env())
     return Path(lake)
@@ -153,7 +153,7 @@ def partition_days(lake: Path | UPath, table: str) -> list[str]:
     """Published days of ``table`` (hidden temp/staging directories are not partitions)."""
     root = lake / table
     if is_remote(root):
-        from newsflow.objectstore import list_dirs
+        from newsflow.lake.objectstore import list_dirs
 
         return sorted(m.group(1) for name in list_dirs(root) if (m := _PARTITION_RE.match(name)))
     if not root.is_dir():
@@ -175,7 +175,7 @@ def _partition_files(lake: Path | UPath, table: str, start: date | None, end: da
             continue
         directory = lake / table / f"{PARTITION}={day}"
         if is_remote(directory):
-            from newsflow.objectstore import files_under
+            from newsflow.lake.objectstore import files_under
 
             base = directory.path.rstrip("/")
             files += [f"{base}/{rel}" for rel in files_under(directory)
@@ -449,7 +449,7 @@ def build_synthetic_lake(lake_dir: Path, days: int = 30, per_day: int = 5000, fi
     import numpy as np
 
     from newsflow import PIPELINE_VERSION, schemas
-    from newsflow.storage import partition_dir, write_parquet
+    from newsflow.lake.storage import partition_dir, write_parquet
 
     rows = row_group_rows or Settings().row_group_rows
     rng = np.random.default_rng(seed)
@@ -491,7 +491,7 @@ def benchmark_read(lake_dir: Path | str, days: int = 30, per_day: int = 5000, re
     """
     import pyarrow.parquet as pq
 
-    from newsflow.storage import partition_dir
+    from newsflow.lake.storage import partition_dir
 
     lake = Path(lake_dir)
     first = date(2024, 11, 1)

@@ -25,9 +25,9 @@ from typing import Any
 from newsflow import PIPELINE_VERSION
 from newsflow.config import REPORTS, TABLES, Settings
 from newsflow.errors import DataQualityError, Rejected
-from newsflow.landing import LandingFile, count_units, iter_units, list_day
-from newsflow.objectstore import as_path, is_remote
-from newsflow.storage import (
+from newsflow.ingest.landing import LandingFile, count_units, iter_units, list_day
+from newsflow.lake.objectstore import as_path, is_remote
+from newsflow.lake.storage import (
     clean_stale_temp,
     day_lock,
     glob_files,
@@ -125,7 +125,7 @@ def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> l
     Returns the shard spec paths (at least one, possibly empty, so an empty day still publishes empty
     partitions); the day's manifest is written beside them as ``ingest.json``.
     """
-    from newsflow.text.furniture import learn_repeated_lines, source_group
+    from newsflow.clean.furniture import learn_repeated_lines, source_group
 
     s = _settings(settings)
     _check_day(day)
@@ -189,10 +189,10 @@ def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> l
 # ------------------------------------------------------------------------------------------------- clean
 def clean_and_segment(shard_path: str, settings: Settings | None = None) -> Manifest:
     """Parse every unit of one shard: articles (with sentences) or quarantine rows, staged as Parquet."""
-    from newsflow.metadata.duplicates import minhash_signature
-    from newsflow.parse import parse_article, parse_record
+    from newsflow.clean.furniture import source_group
+    from newsflow.clean.parse import parse_article, parse_record
+    from newsflow.enrich.duplicates import minhash_signature
     from newsflow.schemas import table_from_rows
-    from newsflow.text.furniture import source_group
 
     s = _settings(settings)
     spec_path = as_path(shard_path, s.lake_root)
@@ -268,7 +268,7 @@ def clean_and_segment(shard_path: str, settings: Settings | None = None) -> Mani
 # ---------------------------------------------------------------------------------------------- entities
 def extract_entities(clean_manifest: Manifest, settings: Settings | None = None) -> Manifest:
     """Named entities for one shard's articles (one spaCy load per worker process, batched)."""
-    from newsflow.nlp.entities import extract_entities as run_ner
+    from newsflow.enrich.entities.pipeline import extract_entities as run_ner
     from newsflow.schemas import table_from_rows
 
     s = _settings(settings)
@@ -309,7 +309,7 @@ def detect_duplicates(clean_manifests: list[Manifest], settings: Settings | None
     """Group exact and near-duplicate stories across the whole day (all shards)."""
     import pyarrow as pa
 
-    from newsflow.metadata.duplicates import find_duplicates
+    from newsflow.enrich.duplicates import find_duplicates
 
     s = _settings(settings)
     manifests = sorted(clean_manifests, key=lambda m: m["index"])
@@ -396,7 +396,7 @@ def validate_day(upstream: Manifest, settings: Settings | None = None) -> Manife
     Rows failing row-level expectations move to quarantine (VALIDATION_FAILED); the gated tables are
     staged under ``validated/`` and are exactly what publish swaps in.
     """
-    from newsflow.quality import run_quality_gate
+    from newsflow.validate import run_quality_gate
 
     s = _settings(settings)
     stage = as_path(upstream["staging"], s.lake_root)
@@ -427,8 +427,8 @@ def _remote_quality_gate(tables: dict[str, Any], day: str, units: int, s: Settin
     folder and a local column-projected mirror of the history it reads; the reports are then uploaded
     to ``<stage>/reports/`` (also when the gate fails, for the post-mortem), replacing a previous try's.
     """
-    from newsflow import objectstore
-    from newsflow.quality import run_quality_gate
+    from newsflow.lake import objectstore
+    from newsflow.validate import run_quality_gate
 
     scratch = objectstore.scratch_dir("newsflow-validate-")
     try:
@@ -498,9 +498,10 @@ def _publish_remote(stage: Any, s: Settings) -> Manifest:
     live. The reports partition is many files: copied one by one, ``summary.json`` last, then stale
     files removed. All of it under the day's object-store lock, re-checked before every upload.
     """
-    from newsflow import objectstore, schemas
+    from newsflow import schemas
+    from newsflow.lake import objectstore
+    from newsflow.lake.storage import PART_FILE
     from newsflow.schemas import conform
-    from newsflow.storage import PART_FILE
 
     ingest_manifest = _ingest_manifest(stage)
     day = ingest_manifest["day"]

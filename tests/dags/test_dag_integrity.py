@@ -11,7 +11,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 HEAVY_MODULES = ("spacy", "pyarrow", "great_expectations", "trafilatura", "pandas", "datasketch", "lxml",
-                 "newsflow.steps", "newsflow.parse", "matplotlib")
+                 "newsflow.steps", "newsflow.clean.parse", "matplotlib")
 
 
 @pytest.fixture(scope="module")

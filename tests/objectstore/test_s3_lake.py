@@ -198,9 +198,9 @@ def test_manifest_paths_outside_the_lake_are_refused(s3_lake) -> None:
 
 def test_quality_gate_history_is_mirrored_from_the_bucket(s3_lake, tmp_path: Path) -> None:
     """The gate's drift baseline and the run report's history chart see the bucket's partitions."""
-    from newsflow.objectstore import history_mirror
-    from newsflow.quality.frames import history_days
-    from newsflow.reports import history
+    from newsflow.lake.objectstore import history_mirror
+    from newsflow.report.run_report import history
+    from newsflow.validate.frames import history_days
 
     mirror = history_mirror(s3_lake["settings"].lake_root, "2024-12-06", tmp_path / "history")
     assert history_days(mirror, "2024-12-06", 7) == list(DAYS)

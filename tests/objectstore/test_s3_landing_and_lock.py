@@ -8,7 +8,7 @@ import logging
 import pytest
 from newsflow.config import Settings
 from newsflow.errors import UNSAFE_PATH
-from newsflow.landing import iter_units, list_day
+from newsflow.ingest.landing import iter_units, list_day
 
 DAY = "2024-12-03"
 LIMITS = {"max_file_bytes": 1_000_000, "max_unit_bytes": 1_000_000, "max_decompressed": 1_000_000}
@@ -66,7 +66,7 @@ def test_an_object_deleted_after_listing_is_still_accounted_for(s3_server) -> No
 
 def test_a_store_outage_fails_the_task_instead_of_quarantining_input(s3_server) -> None:
     from moto.server import ThreadedMotoServer
-    from newsflow.objectstore import ObjectStoreError
+    from newsflow.lake.objectstore import ObjectStoreError
 
     # A second server on the same (in-process) moto backend, stopped between listing and reading.
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -88,7 +88,7 @@ def test_a_store_outage_fails_the_task_instead_of_quarantining_input(s3_server) 
 
 # ------------------------------------------------------------------------------------------------- lock
 def _lock(s3_server, bucket: str, stale_after: float):
-    from newsflow.objectstore import DayLock
+    from newsflow.lake.objectstore import DayLock
     from upath import UPath
 
     path = UPath(f"s3://{bucket}/lake/_locks/ingest_date={DAY}.lock", **s3_server.storage_options)
@@ -111,14 +111,14 @@ def test_the_day_lock_has_one_holder_until_released(s3_server) -> None:
 
 
 def test_a_stale_lock_is_broken_and_its_late_holder_stops(s3_server, caplog) -> None:
-    from newsflow.objectstore import LockLostError
+    from newsflow.lake.objectstore import LockLostError
 
     bucket = s3_server.bucket("nf-lock")
     slow = _lock(s3_server, bucket, 3600)
     assert slow.try_acquire()
     # For this waiter every lock is past its stale time: it treats the holder as dead.
     waiter = _lock(s3_server, bucket, -1)
-    with caplog.at_level(logging.WARNING, logger="newsflow.objectstore"):
+    with caplog.at_level(logging.WARNING, logger="newsflow.lake.objectstore"):
         assert not waiter.try_acquire()  # breaks the stale lock (delete If-Match its ETag)
     assert "breaking the stale publish lock" in caplog.text
     assert waiter.try_acquire()
@@ -150,7 +150,7 @@ def test_breaking_a_stale_lock_never_deletes_a_newer_one(s3_server) -> None:
 def test_a_conflicting_create_is_retried_but_a_refusal_is_not(s3_server, monkeypatch) -> None:
     """S3 may answer simultaneous conditional creates with 409 (s3fs: plain OSError): wait and retry;
     access denied, or conflicts that never end, are real errors."""
-    from newsflow.objectstore import MAX_CREATE_CONFLICTS
+    from newsflow.lake.objectstore import MAX_CREATE_CONFLICTS
 
     bucket = s3_server.bucket("nf-lock")
     lock = _lock(s3_server, bucket, 3600)

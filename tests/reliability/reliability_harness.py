@@ -230,7 +230,8 @@ def install_swap_pause(ready: Path, nth: int) -> None:
 
 def install_event_log(log_path: Path, name: str, *, use_lock: bool, swap_delay: float) -> None:
     """Record (with O_APPEND, atomic per line) when this process holds the day lock and swaps."""
-    from newsflow import steps, storage
+    from newsflow import steps
+    from newsflow.lake import storage
 
     def event(what: str) -> None:
         fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)

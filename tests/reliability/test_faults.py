@@ -20,7 +20,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from newsflow import steps
-from newsflow.storage import verify_lake, verify_parquet, verify_partition
+from newsflow.lake.storage import verify_lake, verify_parquet, verify_partition
 from reliability_harness import (
     DAY,
     PYTHON,

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 from newsflow import Rejected, parse_article
-from newsflow.decode import decode_bytes, gunzip_limited
-from newsflow.landing import iter_units, list_day
+from newsflow.ingest.decode import decode_bytes, gunzip_limited
+from newsflow.ingest.landing import iter_units, list_day
 from reliability_harness import read_table, run_day
 
 DAY = "2024-12-06"

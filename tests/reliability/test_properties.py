@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from newsflow import Rejected, parse_article
-from newsflow.decode import decode_bytes, gunzip_limited
+from newsflow.ingest.decode import decode_bytes, gunzip_limited
 
 NAMES = st.sampled_from(["", "a.txt", "a.html", "a.htm", "a.json", "a.jsonl", "a.txt.gz", "a.html.gz",
                          "a.jsonl.gz", "a.pdf", "noext", "-rf.txt", "ünï code.HTML", "../x.txt"])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from newsflow.config import PROJECT_ROOT, Settings
-from newsflow.objectstore import as_path, is_remote, is_url
+from newsflow.lake.objectstore import as_path, is_remote, is_url
 
 
 def test_local_paths_are_unchanged(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_manifest_paths_resolve_inside_the_lake_only() -> None:
 
 def test_a_local_upath_is_a_local_root(tmp_path: Path) -> None:
     """``UPath("file:///...")`` must run the local code (flock, renameat2), not the object-store path."""
-    from newsflow.objectstore import is_remote
+    from newsflow.lake.objectstore import is_remote
     from newsflow.reader import _lake
     from upath import UPath
 

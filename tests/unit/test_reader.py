@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from newsflow import reader, schemas
-from newsflow.storage import DICTIONARY_COLUMNS, partition_dir, write_parquet
+from newsflow.lake.storage import DICTIONARY_COLUMNS, partition_dir, write_parquet
 
 FIRST = date(2024, 11, 1)
 DAYS = 4

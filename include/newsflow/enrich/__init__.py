@@ -1,0 +1,1 @@
+"""Enrich: language, duplicates across the day, named entities."""

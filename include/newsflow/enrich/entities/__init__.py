@@ -1,0 +1,1 @@
+"""Named entities: spaCy NER plus news rules (canonical names, gazetteer labels, tables, salience)."""

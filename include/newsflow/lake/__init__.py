@@ -1,0 +1,1 @@
+"""The lake: layout names, Parquet writing and verification, one store interface (local, object store)."""

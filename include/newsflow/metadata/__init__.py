@@ -1,1 +1,0 @@
-"""Article metadata beyond the text itself: language and duplicates."""

@@ -1,0 +1,1 @@
+"""Process runtime helpers: warm preloading for forked task processes, deferred imports."""

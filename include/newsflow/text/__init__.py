@@ -1,1 +1,0 @@
-"""Text cleaning: furniture, credit lines, datelines, segmentation."""

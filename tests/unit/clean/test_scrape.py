@@ -1,0 +1,168 @@
+"""Text-scrape cleaning rules, each on a small invented page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from newsflow.clean.furniture import learn_repeated_lines, line_key, source_group
+from newsflow.clean.scrape import clean_scrape
+
+REF = datetime(2025, 3, 14, tzinfo=UTC)
+PROSE = ("The regional council approved the new harbour budget on Thursday after a long debate about "
+         "dredging costs and ferry subsidies for the islands.")
+PROSE2 = ("Opposition members said the plan relied on optimistic traffic forecasts, but the motion passed "
+          "by twelve votes to seven after the mayor intervened.")
+
+
+def test_masthead_nav_section_title_byline_and_date() -> None:
+    page = f"""Harbour Gazette
+Home | News | Business | Sport | Opinion
+
+Business
+
+Council backs harbour budget after marathon session
+
+By Ana Ruiz and Tom Webb, Staff Writers
+Published March 13, 2025 at 5:30 p.m.
+
+Share this article
+
+{PROSE}
+
+{PROSE2}
+
+© 2025 Harbour Gazette. All rights reserved.
+"""
+    r = clean_scrape(page, reference=REF)
+    assert r.title == "Council backs harbour budget after marathon session"
+    assert r.masthead_source() == "Harbour Gazette"
+    assert r.section == "Business"
+    assert [c.name for c in r.credits] == ["Ana Ruiz", "Tom Webb"]
+    assert r.published_at == datetime(2025, 3, 13, 17, 30, tzinfo=UTC)
+    assert r.published_at_raw and "March 13, 2025" in r.published_at_raw
+    assert r.paragraphs == [PROSE, PROSE2]
+
+
+def test_caption_credit_lines_dateline_and_headline_list() -> None:
+    page = f"""Storm closes ports across the north
+
+  • World
+  • Friday, 14 Mar 2025
+
+FILE PHOTO: Waves hit the sea wall in Bergen, Norway, March 1, 2025. REUTERS/Jane Roe/File Photo
+
+OSLO, March 14 (Reuters) - {PROSE}
+
+{PROSE2}
+
+(Reporting by Nils Berg in Oslo and Kari Dahl in Bergen; Additional reporting by Ed Moss; Writing by Lu Chen; Editing by Ann Lee and Bob Ray)
+
+Follow us on our official WhatsApp channel for breaking news alerts!
+
+Next In World
+
+Markets slip as oil rises
+Election count delayed in two districts
+
+Others Also Read
+"""
+    r = clean_scrape(page, reference=REF)
+    assert r.section == "World"
+    assert r.published_at == datetime(2025, 3, 14, tzinfo=UTC)
+    assert r.image_captions == ["FILE PHOTO: Waves hit the sea wall in Bergen, Norway, March 1, 2025. "
+                                "REUTERS/Jane Roe/File Photo"]
+    assert r.dateline and r.dateline.place == "OSLO" and r.dateline.agency == "Reuters"
+    assert r.dateline.date_raw == "March 14"
+    assert r.paragraphs[0] == PROSE
+    assert r.related_headlines == ["Markets slip as oil rises", "Election count delayed in two districts"]
+    roles = {(c.name, c.role, c.location) for c in r.credits}
+    assert ("Nils Berg", "reporter", "Oslo") in roles and ("Kari Dahl", "reporter", "Bergen") in roles
+    assert ("Ed Moss", "contributor", None) in roles and ("Lu Chen", "writer", None) in roles
+    assert {c.name for c in r.credits if c.role == "editor"} == {"Ann Lee", "Bob Ray"}
+    assert not any("WhatsApp" in p or "Reporting" in p for p in r.paragraphs)
+
+
+def test_ap_contribution_line_and_bio_are_not_body() -> None:
+    page = f"""Wildfire forces evacuations near Tucson
+
+TUCSON, Ariz. (AP) — {PROSE}
+
+{PROSE2}
+
+Associated Press writers Mia Cruz in Phoenix and Dan Holt contributed to this report.
+
+Reach the newsroom at tips@example.org or follow us on social media.
+"""
+    r = clean_scrape(page, reference=REF)
+    assert r.dateline and r.dateline.place == "TUCSON" and r.dateline.agency == "Associated Press"
+    assert [(c.name, c.role, c.location) for c in r.credits] == [("Mia Cruz", "contributor", "Phoenix"),
+                                                                 ("Dan Holt", "contributor", None)]
+    assert r.paragraphs == [PROSE, PROSE2]
+
+
+def test_multilingual_header_and_furniture() -> None:
+    page = f"""Courrier du Lac
+Accueil | Actualités | Régions | Sports
+
+Régions
+
+La ville prolonge la saison de sa patinoire sur le lac
+
+Par Marie Roy et Luc Caron
+Publié le 3 février 2025 à 6 h 00
+
+Partager cet article
+
+{PROSE}
+
+{PROSE2}
+
+À lire aussi : Le traversier reprend du service
+"""
+    r = clean_scrape(page, reference=REF)
+    assert r.title == "La ville prolonge la saison de sa patinoire sur le lac"
+    assert r.section == "Régions"
+    assert [c.name for c in r.credits] == ["Marie Roy", "Luc Caron"]
+    assert r.published_at == datetime(2025, 2, 3, 6, 0, tzinfo=UTC)
+    assert r.related_headlines == ["Le traversier reprend du service"]
+    assert r.paragraphs == [PROSE, PROSE2]
+
+
+def test_hard_wrapped_wire_copy_is_rejoined() -> None:
+    page = """GRAIN EXPORTS RISE IN FEBRUARY
+
+    SALVADOR, Feb 26 - Grain exports rose sharply in February as
+the harvest came in early and prices held firm, the ministry
+said on Thursday.
+    Officials expect shipments to slow in March as stocks are
+drawn down and port congestion eases.
+"""
+    r = clean_scrape(page, reference=REF)
+    assert r.title == "GRAIN EXPORTS RISE IN FEBRUARY"
+    assert r.dateline and r.dateline.place == "SALVADOR"
+    assert r.paragraphs == [
+        "Grain exports rose sharply in February as the harvest came in early and prices held firm, the "
+        "ministry said on Thursday.",
+        "Officials expect shipments to slow in March as stocks are drawn down and port congestion eases.",
+    ]
+
+
+def test_learned_furniture_from_repetition_only_counts_distinct_stories() -> None:
+    furniture = "Gazette Plus: unlimited access for 99 cents"
+    docs = [("gazette", f"Story {i} headline here\n\n{furniture}\n\nUnique paragraph number {i} " + "x " * 30)
+            for i in range(4)]
+    # Three copies of one syndicated story share a short sentence: not furniture.
+    shared = "The agency gave no further details."
+    docs += [("gazette", f"Syndicated\n\n{shared}\n\n" + "same long paragraph " * 10) for _ in range(3)]
+    learned = learn_repeated_lines(docs)
+    assert line_key(furniture) in learned["gazette"]
+    assert line_key(shared) not in learned["gazette"]
+    page = f"Council backs harbour budget plan\n\n{furniture}\n\n{PROSE}\n\n{PROSE2}\n"
+    r = clean_scrape(page, learned=frozenset(learned["gazette"]), reference=REF)
+    assert r.paragraphs == [PROSE, PROSE2]
+
+
+def test_source_group_prefers_url_host_then_file_prefix() -> None:
+    assert source_group("batch.jsonl", "https://www.Example.com/a/b") == "example.com"
+    assert source_group("ledger-world-8f3a21.txt") == "ledger"
+    assert source_group("wire/reuters_0001.txt") == "wire/reuters"

@@ -1,0 +1,116 @@
+"""The extraction evaluation: the benchmark's metric reproduced exactly, and a run on real dev pages."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from newsflow.evaluate import extraction
+from newsflow.evaluate.extraction import evaluate, get_accuracy, string_shingle_matching
+from newsflow_testkit import REPO
+
+SHARED = REPO.parent / "shared"
+DEV = SHARED / "corpus" / "extraction-benchmark" / "dev"
+
+
+def test_shingle_matching_counts() -> None:
+    assert string_shingle_matching("a b c d e", "a b c d e") == (1.0, 0.0, 0.0)
+    tp, fp, fn = string_shingle_matching("a b c d e", "a b c d x")
+    # true shingles {abcd, bcde}, predicted {abcd, bcdx}: 1 TP, 1 FP, 1 FN, normalised to thirds
+    assert (tp, fp, fn) == pytest.approx((1 / 3, 1 / 3, 1 / 3))
+    assert string_shingle_matching("", "") == (0.0, 0.0, 0.0)
+    # fewer than 4 tokens make one short shingle, as in the benchmark
+    assert string_shingle_matching("one two", "one two") == (1.0, 0.0, 0.0)
+
+
+def test_evaluate_averages_pages_and_accuracy() -> None:
+    truth = {"a": {"articleBody": "w1 w2 w3 w4 w5"}, "b": {"articleBody": "x1 x2 x3 x4"}}
+    pred = {"a": {"articleBody": "w1, w2 w3 w4 w5!"}, "b": {"articleBody": ""}}
+    metrics = evaluate(truth, pred, n_bootstrap=50)
+    assert metrics["precision"] == 1.0  # page b has no predicted shingles, so it is skipped for precision
+    assert metrics["recall"] == 0.5
+    assert metrics["f1"] == pytest.approx(2 / 3)
+    assert metrics["accuracy"] == 0.5
+    assert get_accuracy("Hello, world", "hello world") == 0.0
+    assert metrics["f1_std"] >= 0.0
+    with pytest.raises(ValueError, match="keys"):
+        evaluate(truth, {"a": pred["a"]}, n_bootstrap=0)
+
+
+def test_run_on_tiny_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body = ("The harbour council voted on Tuesday to rebuild the old stone pier after a long dispute. "
+            "Engineers say the work will take two years and begin before the winter storms arrive.")
+    html = (f"<html><head><title>Pier</title></head><body><nav><a href='/'>Home</a></nav><article>"
+            f"<h1>Pier vote</h1><p>{body}</p><p>{body.replace('harbour', 'town')}</p></article></body></html>")
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "p1.html.gz").write_bytes(gzip.compress(html.encode()))
+    (tmp_path / "ground-truth.json").write_text(json.dumps(
+        {"p1": {"articleBody": body + "\n" + body.replace("harbour", "town"), "url": "https://x.example/p1"}}))
+    parser = argparse.ArgumentParser()
+    extraction.add_arguments(parser)
+    assert extraction.run(parser.parse_args(["--data", str(tmp_path), "--raw-html", "--n-bootstrap", "5"])) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    fields = last.split()
+    assert fields[0::2] == ["F1", "P", "R", "pages/s"]
+    assert float(fields[1]) > 0.9
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not DEV.exists(), reason="../shared extraction-benchmark corpus not present")
+def test_dev_pages_score_well(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    extraction.add_arguments(parser)
+    args = parser.parse_args(["--data", str(DEV), "--raw-html", "--limit", "5", "--n-bootstrap", "20",
+                              "--compare", "trafilatura"])
+    assert extraction.run(args) == 0
+    out = capsys.readouterr().out
+    final = out.strip().splitlines()[-1].split()
+    assert final[0] == "F1" and float(final[1]) >= 0.93
+    assert "trafilatura" in out
+
+
+def test_side_by_side_runs_every_extractor_on_every_page() -> None:
+    from newsflow.evaluate.extraction import Page, run_side_by_side
+
+    pages = [Page(f"p{i}", None, b"<p>x</p>", "x") for i in range(3)]
+    calls: list[tuple[str, str]] = []
+
+    def make(name: str):
+        def extract(page: Page) -> str:
+            calls.append((name, page.page_id))
+            return f"{name} {page.page_id}"
+        return extract
+
+    predictions, seconds = run_side_by_side({"a": make("a"), "b": make("b")}, pages)
+    assert predictions["a"]["p2"] == {"articleBody": "a p2"}
+    assert predictions["b"]["p0"] == {"articleBody": "b p0"}
+    assert set(seconds) == {"a", "b"}
+    # one warm-up call each, then both orders alternate page by page
+    assert calls[:2] == [("a", "p0"), ("b", "p0")]
+    assert calls[2:6] == [("a", "p0"), ("b", "p0"), ("b", "p1"), ("a", "p1")]
+
+
+def test_repeated_runs_report_the_median_speed_ratio(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    body = "The harbour council voted on Tuesday to rebuild the old stone pier after a long dispute."
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "p1.html.gz").write_bytes(gzip.compress(f"<html><body><p>{body}</p></body></html>".encode()))
+    (tmp_path / "ground-truth.json").write_text(json.dumps({"p1": {"articleBody": body}}))
+    timings = iter([{"newsflow": 2.0, "trafilatura": 1.0}, {"newsflow": 1.0, "trafilatura": 2.0},
+                    {"newsflow": 1.0, "trafilatura": 1.5}])
+
+    def fake_side_by_side(extractors, pages):
+        return {name: {"p1": {"articleBody": body}} for name in extractors}, next(timings)
+
+    monkeypatch.setattr(extraction, "run_side_by_side", fake_side_by_side)
+    parser = argparse.ArgumentParser()
+    extraction.add_arguments(parser)
+    args = parser.parse_args(["--data", str(tmp_path), "--compare", "trafilatura", "--repeat", "3",
+                              "--n-bootstrap", "2"])
+    assert extraction.run(args) == 0
+    out = capsys.readouterr().out
+    assert "speed newsflow/trafilatura 1.500 (median of 3 runs: 0.500, 2.000, 1.500)" in out
+    assert out.strip().splitlines()[-1].split()[-1] == "1.0"  # median pages/s of 0.5, 1 and 1
