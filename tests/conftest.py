@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from newsflow_s3 import s3_server
 from newsflow_testkit import REPO, SAMPLE_DAYS, SAMPLE_LANDING, run_day, shared_path
 
 _home = Path(tempfile.mkdtemp(prefix="newsflow-airflow-home-"))
@@ -17,6 +18,8 @@ os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(REPO / "plugins")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+__all__ = ["s3_server"]  # a session fixture: one local S3 API for every test that asks for it
 
 
 @pytest.fixture(name="shared_path", scope="session")

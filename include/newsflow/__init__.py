@@ -9,9 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from newsflow.errors import Rejected
-
-__version__ = "0.1.0"
-PIPELINE_VERSION = __version__
+from newsflow.version import PIPELINE_VERSION, __version__
 
 __all__ = ["PIPELINE_VERSION", "Rejected", "__version__", "parse_article", "read", "read_published"]
 

@@ -1,7 +1,7 @@
 """Settings read from ``NEWSFLOW_*`` environment variables when a task runs, never at DAG parse time.
 
-Tier one of three: process-wide settings here, credentials in Airflow Connections, per-run overrides as
-DAG ``Param``s passed into the step functions.
+Process-wide settings live here; the stores of the landing and lake roots are opened from them once
+(``Settings.landing_store()``, ``Settings.lake_store()``).
 
 The landing and lake roots are local paths by default. A URL (``s3://bucket/lake``; anything with
 ``://`` except ``file://``) makes that root an object store read and written through fsspec, with the
@@ -14,19 +14,17 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsflow.lake.objectstore import is_remote, make_root, parse_storage_options
+from newsflow.lake import Store, open_store
+from newsflow.lake.objectstore import make_root, parse_storage_options, to_root
 
 if TYPE_CHECKING:  # pragma: no cover
     from upath import UPath
 
 #: Repository root for an editable install (``include/newsflow/config.py`` -> repo).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-TABLES = ("articles", "sentences", "entities", "quarantine")
-REPORTS = "reports"
 
 
 @dataclass(frozen=True)
@@ -62,12 +60,18 @@ class Settings:
 
     def __post_init__(self) -> None:
         # Roots given as text (a URL or a path) become Path / UPath, so callers can join with ``/``.
+        # A UPath("file:///...") is local too: it becomes a Path and runs the local code.
         for name in ("landing_root", "lake_root"):
-            value = getattr(self, name)
-            if isinstance(value, str):
-                object.__setattr__(self, name, make_root(value, self.storage_options))
-            elif not isinstance(value, PurePath) and hasattr(value, "protocol") and not is_remote(value):
-                object.__setattr__(self, name, Path(os.fspath(value)))  # a UPath("file:///...") is local
+            object.__setattr__(self, name, to_root(getattr(self, name), self.storage_options))
+
+    def lake_store(self) -> Store:
+        """The store of the lake root (local folder or object store), chosen from the root once."""
+        return open_store(self.lake_root, storage_options=self.storage_options,
+                          lock_stale_seconds=self.lock_stale_seconds)
+
+    def landing_store(self) -> Store:
+        """The store of the landing root."""
+        return open_store(self.landing_root, storage_options=self.storage_options)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

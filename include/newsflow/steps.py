@@ -4,45 +4,29 @@ Data moves through the lake's staging area (``_staging/ingest_date=D/<run>/``); 
 paths and counts, so they fit in XCom. Every function is idempotent for a given (day, run): rerunning
 a shard overwrites its own files with identical bytes.
 
-With the lake on an object store the staging area is in the store too (Celery workers on different
-hosts share nothing else): manifests carry ``s3://...`` URLs, which are resolved against the lake root
-(and refused when they point outside it). Publishing there is ``_publish_remote``: one verified PUT per
-table file under an object-store day lock.
+Where data lives is the stores' business (``Settings.lake_store()``/``landing_store()``, a local folder
+or an object store): these functions only call store methods. With an object-store lake the staging
+area is in the store too (Celery workers on different hosts share nothing else), and manifest paths are
+resolved against the lake root and refused when they point outside it.
 """
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import logging
 import re
-import shutil
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from newsflow import PIPELINE_VERSION
-from newsflow.config import REPORTS, TABLES, Settings
+from newsflow.config import Settings
 from newsflow.errors import DataQualityError, Rejected
-from newsflow.ingest.landing import LandingFile, count_units, iter_units, list_day
-from newsflow.lake.objectstore import as_path, is_remote
-from newsflow.lake.storage import (
-    clean_stale_temp,
-    day_lock,
-    glob_files,
-    new_partition_dir,
-    partition_dir,
-    path_exists,
-    read_json,
-    read_table,
-    remove_tree,
-    staging_dir,
-    swap_in,
-    verify_partition,
-    write_json,
-    write_parquet,
-)
+from newsflow.ingest.landing import Limits, count_day, iter_units, list_day, text_documents
+from newsflow.ingest.shards import plan_shards, shard_target
+from newsflow.lake.layout import REPORTS, TABLES, staging_dir
+from newsflow.lake.store import HistoryRequest, Store
+from newsflow.version import PIPELINE_VERSION
 
 log = logging.getLogger(__name__)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -66,59 +50,11 @@ def _settings(settings: Settings | None) -> Settings:
     return settings or Settings.from_env()
 
 
+def _limits(s: Settings) -> Limits:
+    return Limits(s.max_file_bytes, s.max_unit_bytes, s.max_decompressed_bytes)
+
+
 # ------------------------------------------------------------------------------------------------ ingest
-#: A day is not split below this many units per shard: a shard task costs ~3 s before its first article.
-MIN_SPLIT_UNITS = 200
-
-
-def shard_target(units: int, shard_size: int, min_shards: int) -> int:
-    """Units per shard: at most ``shard_size``, and small enough for ``min_shards`` shards.
-
-    Every shard is a task process that pays its imports and the spaCy load (~3 s), so shards are large;
-    but a day of 1,000 units still splits into ``min_shards`` so the workers share it (not below
-    ``MIN_SPLIT_UNITS``: a 12-unit day stays one shard).
-    """
-    return max(1, min(shard_size, max(MIN_SPLIT_UNITS, -(-units // max(1, min_shards)))))
-
-
-def plan_shards(files: list[tuple[str, list[int] | None, int]], target: int,
-                workers: int = 1) -> list[list[dict[str, Any]]]:
-    """Deal the day's units into ``ceil(units / target)`` shards with the same mix of inputs each.
-
-    ``files`` holds (path, JSONL line numbers or None, units) in listing order. Shards run in parallel
-    and a day waits for its slowest shard, so each gets an equal slice of every JSONL file and every
-    n-th single-unit file, not a contiguous run of the listing (which put all of one crawler's long
-    records, or all HTML pages, into one shard). Each piece goes to the shard holding the fewest units
-    so far (ties: the lowest index; a heap, so a day of a million files plans in seconds), so the plan is
-    deterministic and shards stay within ``target`` (a JSON list file larger than that is kept whole).
-    More than one shard is rounded up to a multiple of ``workers``: three equal shards on two workers
-    take two full rounds, four smaller ones take two half-as-long rounds.
-    """
-    import heapq
-
-    total = sum(n for *_, n in files)
-    count = max(1, -(-total // max(1, target)))
-    if count > 1 and workers > 1:
-        count = -(-count // workers) * workers
-    shards: list[list[dict[str, Any]]] = [[] for _ in range(count)]
-    fill = [(0, k) for k in range(count)]  # (units so far, shard index): already a heap
-
-    def place(piece: dict[str, Any], n: int) -> None:
-        units, k = heapq.heappop(fill)
-        shards[k].append(piece)
-        heapq.heappush(fill, (units + n, k))
-
-    for rel, lines, n in files:
-        if lines is None:  # one unit (or a JSON list, kept whole)
-            place({"file": rel, "start": None, "end": None}, n)
-            continue
-        step = -(-len(lines) // count)
-        for i in range(0, len(lines), step):
-            chunk = lines[i:i + step]
-            place({"file": rel, "start": chunk[0], "end": chunk[-1] + 1}, len(chunk))
-    return shards
-
-
 def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> list[str]:
     """List the day's landing folder, learn repeated furniture lines, and plan shards of input units.
 
@@ -129,60 +65,32 @@ def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> l
 
     s = _settings(settings)
     _check_day(day)
-    day_dir = s.landing_root / day
-    files = list_day(day_dir)
-    stage = staging_dir(s.lake_root, day, run_id)
-    remove_tree(stage)  # a previous attempt's staging of this run
-    if not is_remote(stage):  # an object store has no directories to create
-        (stage / "shards").mkdir(parents=True)
+    lake = s.lake_store()
+    folder = s.landing_store().folder(s.landing_root / day)
+    files = list_day(folder)
+    stage = staging_dir(lake.root, day, run_id)
+    lake.remove_tree(stage)  # a previous attempt's staging of this run
+    lake.make_dirs(stage / "shards")
 
-    counted: list[tuple[LandingFile, list[int] | None, int]] = []
-    for lf in files:
-        if lf.fmt == "jsonl" and not lf.unsafe:
-            lines = count_units(day_dir, lf, max_file_bytes=s.max_file_bytes,
-                                max_decompressed=s.max_decompressed_bytes)
-            counted.append((lf, lines, len(lines)))
-        elif lf.fmt == "json" and not lf.unsafe:
-            # A .json file may hold a list of records: each element is a unit of its own.
-            n = sum(1 for _ in iter_units(day_dir, lf, max_file_bytes=s.max_file_bytes,
-                                          max_unit_bytes=s.max_unit_bytes, max_decompressed=s.max_decompressed_bytes))
-            counted.append((lf, None, n))
-        else:
-            counted.append((lf, None, 1))
+    counted = count_day(folder, files, _limits(s))
     shards = plan_shards([(lf.rel, lines, n) for lf, lines, n in counted],
                          shard_target(sum(n for *_, n in counted), s.shard_size, s.min_shards), s.min_shards)
-
     # Furniture learned from repetition across the day's text scrapes, per source group.
-    def text_docs():
-        for lf in files:
-            if lf.fmt not in ("text", "jsonl", "json") or lf.unsafe:
-                continue
-            for unit in iter_units(day_dir, lf, max_file_bytes=s.max_file_bytes, max_unit_bytes=s.max_unit_bytes,
-                                   max_decompressed=s.max_decompressed_bytes):
-                if unit.error:
-                    continue
-                if unit.record is not None:
-                    text = unit.record.get("text")
-                    if isinstance(text, str) and not unit.record.get("html"):
-                        url = unit.record.get("url")
-                        yield source_group(lf.rel, url if isinstance(url, str) else None), text
-                else:
-                    yield source_group(lf.rel), unit.raw.decode("utf-8", "replace")
-
-    learned = learn_repeated_lines(text_docs())
-    write_json(learned, stage / "furniture.json")
+    learned = learn_repeated_lines((source_group(rel, url), text)
+                                   for rel, url, text in text_documents(folder, files, _limits(s)))
+    lake.write_json(learned, stage / "furniture.json")
 
     paths = []
     for index, shard in enumerate(shards):
         path = stage / "shards" / f"shard-{index:05d}.json"
-        write_json({"day": day, "index": index, "pieces": shard}, path)
+        lake.write_json({"day": day, "index": index, "pieces": shard}, path)
         paths.append(str(path))
     units = sum(n for *_, n in counted)
     log.info("ingest %s: %d files, %d units, %d shards, furniture learned for %d source groups",
              day, len(files), units, len(paths), len(learned))
     manifest = {"day": day, "run_id": run_id, "staging": str(stage), "files": len(files),
                 "units": units, "shards": paths, "furniture_groups": len(learned)}
-    write_json(manifest, stage / "ingest.json")
+    lake.write_json(manifest, stage / "ingest.json")
     return paths
 
 
@@ -195,14 +103,15 @@ def clean_and_segment(shard_path: str, settings: Settings | None = None) -> Mani
     from newsflow.schemas import table_from_rows
 
     s = _settings(settings)
-    spec_path = as_path(shard_path, s.lake_root)
-    spec = read_json(spec_path)
+    lake = s.lake_store()
+    spec_path = lake.resolve(shard_path)
+    spec = lake.read_json(spec_path)
     day, index = spec["day"], spec["index"]
     stage = spec_path.parent.parent
-    learned = {k: frozenset(v) for k, v in read_json(stage / "furniture.json").items()}
+    learned = {k: frozenset(v) for k, v in lake.read_json(stage / "furniture.json").items()}
     reference = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC)
-    day_dir = s.landing_root / day
-    listing = {lf.rel: lf for lf in list_day(day_dir)}
+    folder = s.landing_store().folder(s.landing_root / day)
+    listing = {lf.rel: lf for lf in list_day(folder)}
 
     articles: list[dict[str, Any]] = []
     sentences: list[dict[str, Any]] = []
@@ -217,7 +126,7 @@ def clean_and_segment(shard_path: str, settings: Settings | None = None) -> Mani
             reasons["UNSAFE_PATH"] += 1
             continue
         line_range = (piece["start"], piece["end"]) if piece["start"] is not None else None
-        for unit in iter_units(day_dir, lf, max_file_bytes=s.max_file_bytes, max_unit_bytes=s.max_unit_bytes,
+        for unit in iter_units(folder, lf, max_file_bytes=s.max_file_bytes, max_unit_bytes=s.max_unit_bytes,
                                max_decompressed=s.max_decompressed_bytes, line_range=line_range):
             try:
                 if unit.error:
@@ -254,7 +163,7 @@ def clean_and_segment(shard_path: str, settings: Settings | None = None) -> Mani
     for name, table in (("articles", staged_articles), ("sentences", table_from_rows("sentences", sentences)),
                         ("quarantine", table_from_rows("quarantine", quarantine))):
         path = out / f"{name}-{index:05d}.parquet"
-        write_parquet(table, path)
+        lake.write_parquet(table, path)
         paths[name] = str(path)
     elapsed = time.perf_counter() - started
     words = sum(a["word_count"] for a in articles)
@@ -272,11 +181,12 @@ def extract_entities(clean_manifest: Manifest, settings: Settings | None = None)
     from newsflow.schemas import table_from_rows
 
     s = _settings(settings)
+    lake = s.lake_store()
     index = clean_manifest["index"]
-    stage = as_path(clean_manifest["staging"], s.lake_root)
-    arts = read_table(as_path(clean_manifest["paths"]["articles"], s.lake_root),
+    stage = lake.resolve(clean_manifest["staging"])
+    arts = lake.read_table(lake.resolve(clean_manifest["paths"]["articles"]),
                       columns=["article_id", "title", "body", "language", "authors", "editors"]).to_pylist()
-    sents = read_table(as_path(clean_manifest["paths"]["sentences"], s.lake_root),
+    sents = lake.read_table(lake.resolve(clean_manifest["paths"]["sentences"]),
                        columns=["article_id", "start_char"])
     starts: dict[str, list[int]] = {}
     for aid, start in zip(sents.column("article_id").to_pylist(), sents.column("start_char").to_pylist(),
@@ -293,8 +203,8 @@ def extract_entities(clean_manifest: Manifest, settings: Settings | None = None)
     out = stage / "entities"
     import pyarrow as pa
 
-    write_parquet(table_from_rows("entities", rows), out / f"entities-{index:05d}.parquet")
-    write_parquet(pa.Table.from_pylist(status, schema=pa.schema([("article_id", pa.string()),
+    lake.write_parquet(table_from_rows("entities", rows), out / f"entities-{index:05d}.parquet")
+    lake.write_parquet(pa.Table.from_pylist(status, schema=pa.schema([("article_id", pa.string()),
                                                                   ("entities_status", pa.string())])),
                   out / f"status-{index:05d}.parquet")
     words = sum(len(a["body"].split()) for a in arts)
@@ -312,10 +222,11 @@ def detect_duplicates(clean_manifests: list[Manifest], settings: Settings | None
     from newsflow.enrich.duplicates import find_duplicates
 
     s = _settings(settings)
+    lake = s.lake_store()
     manifests = sorted(clean_manifests, key=lambda m: m["index"])
-    stage = as_path(manifests[0]["staging"], s.lake_root) if manifests else None
+    stage = lake.resolve(manifests[0]["staging"]) if manifests else None
     cols = ["article_id", "published_at", "source_file", "record_index", "content_hash", "minhash"]
-    tables = [read_table(as_path(m["paths"]["articles"], s.lake_root), columns=cols) for m in manifests]
+    tables = [lake.read_table(lake.resolve(m["paths"]["articles"]), columns=cols) for m in manifests]
     rows = pa.concat_tables(tables).to_pylist() if tables else []
     far_future = datetime.max.replace(tzinfo=UTC)
     rows.sort(key=lambda r: (r["published_at"] or far_future, r["source_file"],
@@ -326,17 +237,17 @@ def detect_duplicates(clean_manifests: list[Manifest], settings: Settings | None
                       "story_id": pa.array([dup.get(a, a) for a in ids], pa.string()),
                       "duplicate_of": pa.array([dup.get(a) for a in ids], pa.string())})
     if stage is not None:
-        write_parquet(table, stage / "duplicates.parquet")
+        lake.write_parquet(table, stage / "duplicates.parquet")
     log.info("duplicates: %d of %d articles are copies of an earlier story", len(dup), len(ids))
     return {"staging": str(stage) if stage else None, "articles": len(ids), "duplicates": len(dup)}
 
 
-def _ingest_manifest(stage: Any) -> Manifest:
-    return read_json(stage / "ingest.json")
+def _ingest_manifest(lake: Store, stage: Any) -> Manifest:
+    return lake.read_json(stage / "ingest.json")
 
 
 # ------------------------------------------------------------------------------------------- assembling
-def _assemble(stage: Any, processed_at: datetime | None = None) -> dict[str, Any]:
+def _assemble(lake: Store, stage: Any, processed_at: datetime | None = None) -> dict[str, Any]:
     """Final tables of the day from the staged shards, sorted and cast to the published schemas."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -344,7 +255,7 @@ def _assemble(stage: Any, processed_at: datetime | None = None) -> dict[str, Any
     from newsflow.schemas import SORT_KEYS, TABLE_SCHEMAS, conform
 
     def staged(pattern: str) -> list[pa.Table]:
-        return [read_table(p) for p in glob_files(stage, pattern)]
+        return [lake.read_table(p) for p in lake.glob(stage, pattern)]
 
     def concat(name: str, parts: list[pa.Table]) -> pa.Table:
         if not parts:
@@ -355,7 +266,7 @@ def _assemble(stage: Any, processed_at: datetime | None = None) -> dict[str, Any
         else TABLE_SCHEMAS["articles"].empty_table()
     if articles.num_rows:
         dup_path = stage / "duplicates.parquet"
-        dups = read_table(dup_path) if path_exists(dup_path) else None
+        dups = lake.read_table(dup_path) if lake.exists(dup_path) else None
         status_parts = staged("entities/status-*.parquet")
         lookups = {}
         if dups is not None:
@@ -390,29 +301,54 @@ def _assemble(stage: Any, processed_at: datetime | None = None) -> dict[str, Any
 
 
 # -------------------------------------------------------------------------------------------- validation
+#: What the quality gate (drift against earlier days) and the run report (a 30-day chart) read of the
+#: lake's history; an object-store lake copies just these columns of just these days for them.
+HISTORY_COLUMNS = {"articles": ["source", "word_count", "authors"], "quarantine": ["reason"]}
+
+
+def history_request(lake: Store, day: str) -> HistoryRequest:
+    """The partitions before ``day`` the gate and the run report read, with their columns."""
+    from newsflow.report.run_report import HISTORY_DAYS
+    from newsflow.validate.suites import DRIFT_BASELINE_DAYS
+
+    first_calendar = (date.fromisoformat(day) - timedelta(days=HISTORY_DAYS - 1)).isoformat()
+    wanted = {}
+    for table, columns in HISTORY_COLUMNS.items():
+        before = [d for d in lake.partition_days(table) if d < day]
+        days = {d for d in before if d >= first_calendar}
+        if table == "articles":
+            days |= set(before[-DRIFT_BASELINE_DAYS:])
+        wanted[table] = (columns, sorted(days))
+    return wanted
+
+
 def validate_day(upstream: Manifest, settings: Settings | None = None) -> Manifest:
     """Run the quality gate on the staged day; a critical failure stops the run before publish.
 
     Rows failing row-level expectations move to quarantine (VALIDATION_FAILED); the gated tables are
-    staged under ``validated/`` and are exactly what publish swaps in.
+    staged under ``validated/`` and are exactly what publish swaps in. The reports (validation JSON, GX
+    results, Data Docs, the run report) are staged under ``reports/``, also when the gate fails.
     """
+    from newsflow.report.run_report import render_run_report
     from newsflow.validate import run_quality_gate
 
     s = _settings(settings)
-    stage = as_path(upstream["staging"], s.lake_root)
-    ingest_manifest = _ingest_manifest(stage)
+    lake = s.lake_store()
+    stage = lake.resolve(upstream["staging"])
+    ingest_manifest = _ingest_manifest(lake, stage)
     day = ingest_manifest["day"]
-    tables = _assemble(stage, processed_at=datetime.now(UTC))
-    if is_remote(stage):
-        gate = _remote_quality_gate(tables, day, ingest_manifest["units"], s, stage)
-    else:
-        gate = run_quality_gate(tables, day=day, expected_units=ingest_manifest["units"], settings=s,
-                                lake=s.lake_root, report_dir=stage / REPORTS)
+    tables = _assemble(lake, stage, processed_at=datetime.now(UTC))
     report_dir = stage / REPORTS
+    with lake.local_reports(report_dir) as local_reports, \
+            lake.local_history(history_request(lake, day)) as history:
+        gate = run_quality_gate(tables, day=day, expected_units=ingest_manifest["units"], settings=s,
+                                lake=history, report_dir=local_reports)
+        render_run_report(history, day, local_reports, tables=gate.tables, report=gate.report)
+    gate.report_dir = report_dir  # the failure message names the staged report, not a scratch copy
     if not gate.success:
         raise DataQualityError(gate.failure_message(day))
     for name, table in gate.tables.items():
-        write_parquet(table, stage / "validated" / f"{name}.parquet")
+        lake.write_parquet(table, stage / "validated" / f"{name}.parquet")
     if gate.warnings:
         log.warning("validation warnings for %s: %s", day, ", ".join(gate.warnings))
     return {"staging": str(stage), "day": day, "report": str(report_dir / "validation.json"), "success": True,
@@ -420,123 +356,36 @@ def validate_day(upstream: Manifest, settings: Settings | None = None) -> Manife
             "quarantined_by_validation": gate.report["row_level"]["quarantined_articles"]}
 
 
-def _remote_quality_gate(tables: dict[str, Any], day: str, units: int, s: Settings, stage: Any) -> Any:
-    """The quality gate for an object-store lake: it runs on local files, its reports go to the stage.
-
-    The gate writes Data Docs and reads lake history through ``pathlib``, so it gets a local report
-    folder and a local column-projected mirror of the history it reads; the reports are then uploaded
-    to ``<stage>/reports/`` (also when the gate fails, for the post-mortem), replacing a previous try's.
-    """
-    from newsflow.lake import objectstore
-    from newsflow.validate import run_quality_gate
-
-    scratch = objectstore.scratch_dir("newsflow-validate-")
-    try:
-        history = objectstore.history_mirror(s.lake_root, day, scratch / "history")
-        report_dir = scratch / REPORTS
-        gate = run_quality_gate(tables, day=day, expected_units=units, settings=s, lake=history,
-                                report_dir=report_dir)
-        remove_tree(stage / REPORTS)
-        if report_dir.is_dir():
-            objectstore.put_tree(report_dir, stage / REPORTS)
-        gate.report_dir = stage / REPORTS  # the failure message names the uploaded report, not scratch
-        return gate
-    finally:
-        objectstore.remove_scratch(scratch)
-
-
 # ----------------------------------------------------------------------------------------------- publish
 def publish_day(upstream: Manifest, settings: Settings | None = None) -> Manifest:
-    """Swap the day's partitions into the lake atomically, write the run summary, drop the staging."""
-    from newsflow import schemas
+    """Swap the day's partitions into the lake atomically, write the run summary, drop the staging.
 
-    s = _settings(settings)
-    stage = as_path(upstream["staging"], s.lake_root)
-    if is_remote(s.lake_root):
-        return _publish_remote(stage, s)
-    ingest_manifest = _ingest_manifest(stage)
-    day = ingest_manifest["day"]
-    lake = s.lake_root
-    with day_lock(lake, day):
-        import pyarrow.parquet as pq
-
-        from newsflow.schemas import conform
-
-        validated = stage / "validated"
-        # Publish exactly what the gate passed; without a gate run (tools, evaluations) assemble directly.
-        tables = ({n: conform(n, pq.read_table(validated / f"{n}.parquet")) for n in TABLES}
-                  if validated.is_dir() else _assemble(stage))
-        meta = {"newsflow.pipeline_version": PIPELINE_VERSION, "newsflow.schema_version": schemas.SCHEMA_VERSION,
-                "newsflow.ingest_date": day}
-        for name in TABLES:
-            clean_stale_temp(lake, name, day)
-            tmp = new_partition_dir(lake, name, day)
-            write_parquet(tables[name], tmp / "part-00000.parquet", row_group_rows=s.row_group_rows, metadata=meta)
-            problems = verify_partition(tmp, deep=True)
-            if problems:  # never swap in what cannot be read back
-                raise OSError(errno.EIO, f"new {name} partition for {day} is unreadable: {'; '.join(problems)}")
-            swap_in(tmp, partition_dir(lake, name, day))
-        summary = summarize(day, tables, ingest_manifest)
-        clean_stale_temp(lake, REPORTS, day)
-        tmp = new_partition_dir(lake, REPORTS, day)
-        if (stage / REPORTS).is_dir():  # validation JSON, GX results, Data Docs, run_report.html
-            shutil.copytree(stage / REPORTS, tmp, dirs_exist_ok=True)
-        write_json(summary, tmp / "summary.json")
-        swap_in(tmp, partition_dir(lake, REPORTS, day))
-    shutil.rmtree(stage, ignore_errors=True)
-    log.info("published %s: %s", day, summary["rows"])
-    return {"day": day, "rows": summary["rows"], "lake": str(lake),
-            "partitions": {name: str(partition_dir(lake, name, day)) for name in (*TABLES, REPORTS)}}
-
-
-def _publish_remote(stage: Any, s: Settings) -> Manifest:
-    """Publish to an object-store lake: per table, write and deep-verify the file locally, then one PUT.
-
-    A single PUT is atomic on S3/GCS/ABS, so readers of ``<table>/ingest_date=D/part-00000.parquet``
-    see the previous complete file or the new one. Tables are published one after another (as the
-    local swaps are); objects a previous layout left in a partition are deleted after the new file is
-    live. The reports partition is many files: copied one by one, ``summary.json`` last, then stale
-    files removed. All of it under the day's object-store lock, re-checked before every upload.
+    Tables are replaced one after another under the day's publish lock (each replacement atomic for
+    readers), then the reports with ``summary.json``.
     """
     from newsflow import schemas
-    from newsflow.lake import objectstore
-    from newsflow.lake.storage import PART_FILE
     from newsflow.schemas import conform
 
-    ingest_manifest = _ingest_manifest(stage)
+    s = _settings(settings)
+    lake = s.lake_store()
+    stage = lake.resolve(upstream["staging"])
+    ingest_manifest = _ingest_manifest(lake, stage)
     day = ingest_manifest["day"]
-    lake = s.lake_root
-    part = PART_FILE.format(index=0)
-    with objectstore.day_lock(lake, day, stale_after=s.lock_stale_seconds) as lock:
+    meta = {"newsflow.pipeline_version": PIPELINE_VERSION, "newsflow.schema_version": schemas.SCHEMA_VERSION,
+            "newsflow.ingest_date": day}
+    with lake.lock(day) as lock:
         validated = stage / "validated"
-        tables = ({n: conform(n, read_table(validated / f"{n}.parquet")) for n in TABLES}
-                  if path_exists(validated / "articles.parquet") else _assemble(stage))
-        meta = {"newsflow.pipeline_version": PIPELINE_VERSION, "newsflow.schema_version": schemas.SCHEMA_VERSION,
-                "newsflow.ingest_date": day}
-        scratch = objectstore.scratch_dir("newsflow-publish-")
-        try:
-            for name in TABLES:
-                local = scratch / name / part
-                write_parquet(tables[name], local, row_group_rows=s.row_group_rows, metadata=meta)
-                problems = verify_partition(local.parent, deep=True)
-                if problems:  # never upload what cannot be read back
-                    raise OSError(errno.EIO, f"new {name} partition for {day} is unreadable: {'; '.join(problems)}")
-                target = partition_dir(lake, name, day)
-                lock.check()
-                objectstore.put_file(local, target / part)
-                objectstore.remove_except(target, {part})
-        finally:
-            objectstore.remove_scratch(scratch)
+        # Publish exactly what the gate passed; without a gate run (tools, evaluations) assemble directly.
+        tables = ({n: conform(n, lake.read_table(validated / f"{n}.parquet")) for n in TABLES}
+                  if lake.exists(validated / "articles.parquet") else _assemble(lake, stage))
+        for name in TABLES:
+            lake.publish_table(name, day, tables[name], lock=lock, row_group_rows=s.row_group_rows, metadata=meta)
         summary = summarize(day, tables, ingest_manifest)
-        target = partition_dir(lake, REPORTS, day)
-        lock.check()
-        written = set(objectstore.copy_tree(stage / REPORTS, target)) - {"summary.json"}
-        write_json(summary, target / "summary.json")
-        objectstore.remove_except(target, written | {"summary.json"})
-    remove_tree(stage, ignore_errors=True)
+        lake.publish_reports(day, stage / REPORTS, summary, lock=lock)
+    lake.remove_tree(stage, ignore_errors=True)
     log.info("published %s: %s", day, summary["rows"])
-    return {"day": day, "rows": summary["rows"], "lake": str(lake),
-            "partitions": {name: str(partition_dir(lake, name, day)) for name in (*TABLES, REPORTS)}}
+    return {"day": day, "rows": summary["rows"], "lake": str(lake.root),
+            "partitions": {name: str(lake.path(name, f"ingest_date={day}")) for name in (*TABLES, REPORTS)}}
 
 
 def summarize(day: str, tables: dict[str, Any], ingest_manifest: Manifest) -> dict[str, Any]:

@@ -214,9 +214,9 @@ def install_write_pause(ready: Path, nth: int, after_bytes: int) -> None:
 
 def install_swap_pause(ready: Path, nth: int) -> None:
     """Stop just before the ``nth`` (1-based) partition swap of publish; earlier swaps are done."""
-    from newsflow import steps
+    from newsflow.lake import local
 
-    real = steps.swap_in
+    real = local.swap_in
     calls = [0]
 
     def swap_in(new_dir: Path, target: Path) -> None:
@@ -225,13 +225,12 @@ def install_swap_pause(ready: Path, nth: int) -> None:
             _pause_forever(ready, f"before swap {nth} into {target}")
         real(new_dir, target)
 
-    steps.swap_in = swap_in
+    local.swap_in = swap_in
 
 
 def install_event_log(log_path: Path, name: str, *, use_lock: bool, swap_delay: float) -> None:
     """Record (with O_APPEND, atomic per line) when this process holds the day lock and swaps."""
-    from newsflow import steps
-    from newsflow.lake import storage
+    from newsflow.lake import local
 
     def event(what: str) -> None:
         fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
@@ -240,9 +239,11 @@ def install_event_log(log_path: Path, name: str, *, use_lock: bool, swap_delay: 
         finally:
             os.close(fd)
 
+    real_lock = local.day_lock
+
     @contextlib.contextmanager
     def day_lock(lake: Path, day: str) -> Iterator[None]:
-        ctx = storage.day_lock(lake, day) if use_lock else contextlib.nullcontext()
+        ctx = real_lock(lake, day) if use_lock else contextlib.nullcontext()
         with ctx:
             event("enter")
             go = os.environ.get("RELIABILITY_GO_FILE")
@@ -253,15 +254,15 @@ def install_event_log(log_path: Path, name: str, *, use_lock: bool, swap_delay: 
             finally:
                 event("exit")
 
-    real_swap = steps.swap_in
+    real_swap = local.swap_in
 
     def swap_in(new_dir: Path, target: Path) -> None:
         event(f"swap {target.parent.name}")
         time.sleep(swap_delay)
         real_swap(new_dir, target)
 
-    steps.day_lock = day_lock
-    steps.swap_in = swap_in
+    local.day_lock = day_lock
+    local.swap_in = swap_in
     event("start")
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from newsflow import steps
-from newsflow.lake.storage import verify_lake, verify_parquet, verify_partition
+from newsflow.lake.local import verify_lake
+from newsflow.lake.parquet import verify_parquet, verify_partition
 from reliability_harness import (
     DAY,
     PYTHON,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from newsflow.config import PROJECT_ROOT, Settings
-from newsflow.lake.objectstore import as_path, is_remote, is_url
+from newsflow.lake.objectstore import is_remote, is_url
 
 
 def test_local_paths_are_unchanged(tmp_path: Path) -> None:
@@ -66,25 +66,27 @@ def test_unknown_or_incomplete_urls_fail_early() -> None:
 
 
 def test_manifest_paths_resolve_inside_the_lake_only() -> None:
-    lake = Settings(lake_root="s3://news-lake/lake", storage_options={"anon": True}).lake_root
-    shard = as_path("s3://news-lake/lake/_staging/ingest_date=2024-12-03/run/shards/shard-00000.json", lake)
+    lake = Settings(lake_root="s3://news-lake/lake", storage_options={"anon": True}).lake_store()
+    shard = lake.resolve("s3://news-lake/lake/_staging/ingest_date=2024-12-03/run/shards/shard-00000.json")
     assert shard.name == "shard-00000.json" and shard.storage_options == {"anon": True}
     for bad in ("s3://other-bucket/lake/_staging/x.json", "s3://news-lake/lake-2/x.json",
                 "s3://news-lake/lake/_staging/../../../other/x.json", "s3://news-lake/lake//x.json"):
         with pytest.raises(ValueError, match="lake"):
-            as_path(bad, lake)
-    assert as_path("/tmp/lake/_staging/x.json", Path("/tmp/lake")) == Path("/tmp/lake/_staging/x.json")
+            lake.resolve(bad)
+    local = Settings(lake_root=Path("/tmp/lake")).lake_store()
+    assert local.resolve("/tmp/lake/_staging/x.json") == Path("/tmp/lake/_staging/x.json")
 
 
 def test_a_local_upath_is_a_local_root(tmp_path: Path) -> None:
     """``UPath("file:///...")`` must run the local code (flock, renameat2), not the object-store path."""
+    from newsflow.lake.local import LocalStore
     from newsflow.lake.objectstore import is_remote
-    from newsflow.reader import _lake
+    from newsflow.reader import _store
     from upath import UPath
 
     local = UPath(f"file://{tmp_path}")
     assert not is_remote(local)
     assert Settings(lake_root=local, landing_root=local).lake_root == tmp_path
     assert isinstance(Settings(lake_root=local).lake_root, Path)
-    assert _lake(local) == tmp_path and isinstance(_lake(local), Path)
+    assert isinstance(_store(local), LocalStore) and _store(local).root == tmp_path
     assert is_remote(UPath("s3://bucket/lake", anon=True))

@@ -12,7 +12,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from newsflow import reader, schemas
-from newsflow.lake.storage import DICTIONARY_COLUMNS, partition_dir, write_parquet
+from newsflow.lake.layout import partition_dir
+from newsflow.lake.parquet import DICTIONARY_COLUMNS, write_parquet
+
+from bench.reader import build_synthetic_lake, read_discovered
 
 FIRST = date(2024, 11, 1)
 DAYS = 4
@@ -31,7 +34,7 @@ def _write(lake: Path, table: str, day: str, data: pa.Table, **kwargs: object) -
 def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Four days of realistic articles (6 row groups per file) plus small entities/quarantine tables."""
     root = tmp_path_factory.mktemp("lake")
-    reader.build_synthetic_lake(root, days=DAYS, per_day=PER_DAY, first_day=FIRST, row_group_rows=ROW_GROUP_ROWS)
+    build_synthetic_lake(root, days=DAYS, per_day=PER_DAY, first_day=FIRST, row_group_rows=ROW_GROUP_ROWS)
     for i in range(DAYS):
         day = (FIRST + timedelta(days=i)).isoformat()
         ids = pq.read_table(partition_dir(root, "articles", day), columns=["article_id"])["article_id"].to_pylist()
@@ -148,10 +151,10 @@ def test_bad_arguments_fail_with_clear_errors(lake: Path) -> None:
         reader.read_published("2024-11-03", "2024-11-01", lake=lake)
 
 
-def test_both_partition_strategies_read_the_same_rows(lake: Path) -> None:
+def test_listing_partitions_reads_what_pyarrow_discovery_reads(lake: Path) -> None:
     listed = reader.read_arrow("articles", "2024-11-02", "2024-11-03", columns=["article_id"], lake=lake)
-    discovered = reader.read_arrow("articles", "2024-11-02", "2024-11-03", columns=["article_id"], lake=lake,
-                                   strategy="discover")
+    discovered = read_discovered(lake, "2024-11-02", "2024-11-03", ["article_id"])
+    assert listed.num_rows == 2 * PER_DAY
     assert listed.sort_by("article_id").equals(discovered.sort_by("article_id"))
     assert reader.partition_days(lake, "articles") == [(FIRST + timedelta(days=i)).isoformat() for i in range(DAYS)]
 
@@ -257,17 +260,3 @@ def test_read_published_reads_only_row_groups_whose_statistics_overlap(lake: Pat
     assert late["row_groups_read"] <= 1 and late["files_read"] <= 1
     assert reader.published_row_groups("2030-01-01", "2030-01-02", lake=lake)["row_groups_read"] == 0
     assert len(reader.read_published("2030-01-01", "2030-01-02", lake=lake)) == 0
-
-
-def test_benchmark_reports_the_measured_reads(tmp_path: Path) -> None:
-    result = reader.benchmark_read(tmp_path, days=3, per_day=200, repeat=1, pruning_row_group_rows=20,
-                                   many_partitions=40)
-    assert result["articles"] == 600 and result["read_month_rows"] == 600
-    for key in ("read_month_3cols_s", "read_month_3cols_list_s", "read_month_3cols_discover_s",
-                "read_one_day_of_40_partitions_list_s", "read_one_day_of_40_partitions_discover_s"):
-        assert result[key]["median"] > 0
-    small = result["read_published_week_small_row_groups"]
-    assert small["row_groups_total"] == 30 and small["row_groups_read"] < small["row_groups_total"]
-    assert small["rows"] == result["read_published_week_default"]["rows"]
-    body = reader.read("articles", lake=tmp_path / "default", columns=["body"])["body"].str.len()
-    assert 1400 <= body.mean() <= 2700

@@ -106,7 +106,7 @@ def parse_record(record: dict[str, Any], *, url: str | None = None, reference: d
                  learned: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Parse a crawler record: its own fields win when present and valid, extraction fills the rest."""
     from newsflow.clean.dates import parse_datetime
-    from newsflow.enrich.language import normalise_language
+    from newsflow.clean.language import normalise_language
 
     for name in RECORD_STRING_FIELDS:
         value = record.get(name)
@@ -256,8 +256,8 @@ def _dedupe(names: list[str]) -> list[str]:
 def _finish(fields: dict[str, Any], *, url: str | None, reference: datetime | None,
             fetched_at: datetime | None = None) -> dict[str, Any]:
     """Common tail of every format: body, counts, language, people, sentences, hash."""
-    from newsflow.enrich.duplicates import content_hash
-    from newsflow.enrich.language import detect_language
+    from newsflow.clean.fingerprint import content_hash
+    from newsflow.clean.language import detect_language
 
     paragraphs = [" ".join(p.split()) for p in fields.pop("paragraphs", []) if p.strip()]  # \s+ -> " ", stripped
     body = PARAGRAPH_SEP.join(paragraphs)

@@ -8,37 +8,17 @@ whole day and runs once. The first copy in a deterministic order (earliest ``pub
 from __future__ import annotations
 
 import functools
-import hashlib
-import re
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
+
+from newsflow.clean.fingerprint import normalise_for_hash
 
 NUM_PERM = 64
 SHINGLE_WORDS = 5
 #: Estimated Jaccard similarity of word 5-shingles above which two bodies are one story.
 THRESHOLD = 0.7
 SCHEME = "affine32"
-_WORD = re.compile(r"\w+")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-
-
-def _drop_marks(run: re.Match[str]) -> str:
-    return "".join(c for c in run.group() if not unicodedata.combining(c))
-
-
-def normalise_for_hash(body: str) -> str:
-    """Case, accents, punctuation and spacing removed: copies that differ only there hash the same."""
-    text = body.casefold()
-    if not text.isascii():  # accents exist only outside ASCII; skip the per-character pass otherwise
-        text = unicodedata.normalize("NFKD", text)
-        text = _NON_ASCII.sub(_drop_marks, text)  # combining marks are never ASCII
-    return " ".join(_WORD.findall(text))
-
-
-def content_hash(body: str) -> str:
-    return hashlib.sha256(normalise_for_hash(body).encode()).hexdigest()
 
 
 @functools.cache

@@ -112,15 +112,6 @@ def gunzip_limited(data: bytes, limit: int) -> bytes:
     return gunzip_stream(io.BytesIO(data).read, limit)
 
 
-def maybe_gunzip(data: bytes, limit: int, *, named_gz: bool = False) -> bytes:
-    """Gunzip when the name says ``.gz`` or the magic bytes do; otherwise return ``data`` unchanged."""
-    if data.startswith(GZIP_MAGIC) or named_gz:
-        if not data.startswith(GZIP_MAGIC):
-            raise Rejected(CORRUPT_ARCHIVE, "named .gz but not a gzip stream")
-        return gunzip_limited(data, limit)
-    return data
-
-
 def declared_charset(data: bytes) -> str | None:
     """The charset a page declares in its first 4 KiB, normalised to a Python codec name, if usable."""
     match = _DECLARED_CHARSET.search(data[:4096])
@@ -231,5 +222,4 @@ __all__ = [
     "decode_bytes",
     "gunzip_limited",
     "gunzip_stream",
-    "maybe_gunzip",
 ]

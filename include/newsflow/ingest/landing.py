@@ -1,13 +1,10 @@
-"""The landing zone: safe discovery of a day's files and their split into input units.
+"""The landing zone: a day's files classified by format and split into input units.
 
-An input unit is a file, or one record (line) of a JSON/JSONL file. Discovery never follows symlinks and
-never leaves the day folder; everything that is found becomes exactly one unit per file or record, so a
-unit that cannot be read is still accounted for (with a reason) instead of vanishing.
-
-On an object store (``NEWSFLOW_LANDING_ROOT=s3://...``) the day folder is the key prefix ``<day>/``:
-listing and reading go through ``newsflow.lake.objectstore`` and the same rules apply to keys (hidden names
-skipped, ``..``/empty components quarantined as ``UNSAFE_PATH``, size limits checked before any byte is
-downloaded).
+An input unit is a file, or one record (line) of a JSON/JSONL file. Everything found becomes exactly one
+unit per file or record, so a unit that cannot be read is still accounted for (with a reason) instead of
+vanishing. Where the day lives (a local folder, an object-store prefix) is the store's business: the day
+is a ``newsflow.lake.store.Folder``, listed without following links (hidden names skipped, links, special
+files and keys that are not plain paths listed as unsafe) and opened only beneath itself.
 """
 
 from __future__ import annotations
@@ -17,11 +14,9 @@ import json
 import logging
 import os
 import re
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsflow.errors import (
     CORRUPT_ARCHIVE,
@@ -33,10 +28,7 @@ from newsflow.errors import (
     Rejected,
 )
 from newsflow.ingest.decode import GZIP_MAGIC, gunzip_stream
-from newsflow.lake.objectstore import is_remote
-
-if TYPE_CHECKING:  # pragma: no cover
-    from upath import UPath
+from newsflow.lake import Folder, as_folder
 
 log = logging.getLogger(__name__)
 
@@ -82,87 +74,19 @@ def format_of(name: str) -> tuple[str | None, bool]:
     return FORMATS.get(ext), gz
 
 
-def list_day(day_dir: Path | UPath) -> list[LandingFile]:
-    """All entries under ``day_dir`` in sorted order, without following symlinks.
+def list_day(day: Folder | Any) -> list[LandingFile]:
+    """All files of the day in sorted order, classified by format (a path or URL is a folder of its own).
 
     Names starting with ``.`` or ``_`` are crawler temp files by convention (as in Hadoop/Spark) and are
-    skipped with a log line. Symlinks and special files are listed as unsafe so they are quarantined.
+    skipped; links, special files and unsafe keys are listed as unsafe so they are quarantined.
     """
-    if is_remote(day_dir):
-        return _list_remote_day(day_dir)
-    if day_dir.is_symlink():
-        # Reading through it would read wherever it points; a day folder must be a real directory.
-        raise PermissionError(f"landing folder {day_dir} is a symlink; refusing to follow it")
-    if not day_dir.is_dir():
-        raise FileNotFoundError(f"landing folder {day_dir} does not exist (crawl not delivered yet?)")
-    found: list[LandingFile] = []
-
-    def walk(directory: Path, prefix: str) -> None:
-        with os.scandir(directory) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                rel = f"{prefix}{entry.name}"
-                if entry.name.startswith((".", "_")):
-                    log.info("skipping hidden/temporary landing entry %s", _printable(rel))
-                    continue
-                st = entry.stat(follow_symlinks=False)
-                if not _is_utf8(rel):
-                    # The name cannot be stored (Parquet strings are UTF-8) nor reported faithfully.
-                    found.append(LandingFile(_printable(rel), st.st_size, None, False,
-                                             unsafe="file name is not valid UTF-8"))
-                elif stat.S_ISLNK(st.st_mode):
-                    found.append(LandingFile(rel, st.st_size, None, False, unsafe="symlink (never followed)"))
-                elif stat.S_ISDIR(st.st_mode):
-                    walk(Path(entry.path), rel + "/")
-                elif stat.S_ISREG(st.st_mode):
-                    fmt, gz = format_of(entry.name)
-                    found.append(LandingFile(rel, st.st_size, fmt, gz))
-                else:
-                    found.append(LandingFile(rel, st.st_size, None, False, unsafe="not a regular file"))
-
-    walk(day_dir, "")
-    return found
-
-
-def _list_remote_day(day_dir: UPath) -> list[LandingFile]:
-    """The objects under the day's key prefix, classified with the local rules (keys sorted).
-
-    A key is a string, not a path: one with an empty, ``.`` or ``..`` component (``day/../x``,
-    ``day/a//b``) would name a different file once copied to disk, so it is listed as unsafe and
-    quarantined, never read. That check comes before the hidden-name rule, so ``..`` is reported rather
-    than skipped. A zero-byte key ending in ``/`` is a console-made "folder" marker, not input.
-    """
-    from newsflow.lake.objectstore import list_prefix
-
-    objects = list_prefix(day_dir)
-    if objects is None:
-        raise FileNotFoundError(f"landing folder {day_dir} does not exist (crawl not delivered yet?)")
-    found: list[LandingFile] = []
-    for rel, size in objects:
-        parts = rel.split("/")
-        if size == 0 and (rel == "" or rel.endswith("/")) and all(parts[:-1]) \
-                and not any(p in (".", "..") for p in parts):
-            continue  # a "folder" marker object (the day's own or a subfolder's), not input
-        if any(part in ("", ".", "..") for part in parts):
-            found.append(LandingFile(rel, size, None, False, unsafe="object key is not a plain path inside the day"))
-        elif any(part.startswith((".", "_")) for part in parts):
-            log.info("skipping hidden/temporary landing entry %s", rel)
+    found = []
+    for entry in as_folder(day).list():
+        if entry.unsafe:
+            found.append(LandingFile(entry.rel, entry.size, None, False, unsafe=entry.unsafe))
         else:
-            fmt, gz = format_of(parts[-1])
-            found.append(LandingFile(rel, size, fmt, gz))
+            found.append(LandingFile(entry.rel, entry.size, *format_of(entry.rel.rsplit("/", 1)[-1])))
     return found
-
-
-def _is_utf8(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:  # undecodable bytes arrive as lone surrogates (surrogateescape)
-        return False
-    return True
-
-
-def _printable(name: str) -> str:
-    """A name with undecodable bytes shown as ``\\xNN``: storable and still recognisable."""
-    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
 
 
 def _scrub(value: Any) -> Any:
@@ -180,33 +104,7 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _open_beneath(day_dir: Path, rel: str) -> int:
-    """Open ``day_dir/rel`` read-only, refusing symlinks in *every* component and anything not a file.
-
-    Listing already skips symlinks, but a directory could be swapped for a symlink between listing and
-    reading; opening component by component with ``O_NOFOLLOW`` closes that window. ``O_NONBLOCK`` keeps
-    a FIFO planted in the folder from hanging the worker.
-    """
-    parts = rel.split("/")
-    if not rel or any(part in ("", ".", "..") for part in parts):
-        raise Rejected(UNSAFE_PATH, f"path {rel!r} is not inside the day folder")
-    nofollow = getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(day_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        for part in parts[:-1]:
-            sub = os.open(part, os.O_RDONLY | nofollow | getattr(os, "O_DIRECTORY", 0), dir_fd=fd)
-            os.close(fd)
-            fd = sub
-        file_fd = os.open(parts[-1], os.O_RDONLY | nofollow | getattr(os, "O_NONBLOCK", 0), dir_fd=fd)
-    finally:
-        os.close(fd)
-    if not stat.S_ISREG(os.fstat(file_fd).st_mode):
-        os.close(file_fd)
-        raise Rejected(UNSAFE_PATH, f"{rel!r} is not a regular file")
-    return file_fd
-
-
-def _read_file(day_dir: Path | UPath, lf: LandingFile, *, max_file_bytes: int, max_decompressed: int) -> bytes:
+def _read_file(day: Folder, lf: LandingFile, *, max_file_bytes: int, max_decompressed: int) -> bytes:
     """Read a landing file safely: no symlinks anywhere, size limits, gunzip streamed from the file.
 
     Memory stays bounded by the limits whatever the file holds: at most ``max_file_bytes`` of plain data,
@@ -215,13 +113,7 @@ def _read_file(day_dir: Path | UPath, lf: LandingFile, *, max_file_bytes: int, m
     """
     if lf.size > max_file_bytes:
         raise Rejected(TOO_LARGE, f"file is {lf.size} bytes, limit {max_file_bytes}")
-    if is_remote(day_dir):
-        from newsflow.lake.objectstore import open_beneath
-
-        opened: Any = open_beneath(day_dir, lf.rel)
-    else:
-        opened = os.fdopen(_open_beneath(day_dir, lf.rel), "rb")
-    with opened as fh:
+    with day.open(lf.rel) as fh:
         head = fh.read(len(GZIP_MAGIC))
         if lf.gz or head == GZIP_MAGIC:
             if head != GZIP_MAGIC:
@@ -265,7 +157,7 @@ def record_lines(data: bytes) -> list[tuple[int, bytes]]:
     return [(i, line) for i, line in enumerate(data.split(b"\n")) if line.strip()]
 
 
-def iter_units(day_dir: Path | UPath, lf: LandingFile, *, max_file_bytes: int, max_unit_bytes: int,
+def iter_units(day: Folder | Any, lf: LandingFile, *, max_file_bytes: int, max_unit_bytes: int,
                max_decompressed: int, line_range: tuple[int, int] | None = None) -> Iterator[Unit]:
     """Yield the input units of one landing file (only lines in ``line_range`` for JSONL shards)."""
     if lf.unsafe:
@@ -279,7 +171,7 @@ def iter_units(day_dir: Path | UPath, lf: LandingFile, *, max_file_bytes: int, m
     # One text/HTML unit may not exceed max_unit_bytes, so decompressing further only wastes memory.
     limit = max_decompressed if is_records else min(max_decompressed, max_unit_bytes)
     try:
-        data = _read_file(day_dir, lf, max_file_bytes=max_file_bytes, max_decompressed=limit)
+        data = _read_file(as_folder(day), lf, max_file_bytes=max_file_bytes, max_decompressed=limit)
     except Rejected as exc:
         yield Unit(lf.rel, None, lf.fmt, error=exc, size_bytes=lf.size)
         return
@@ -333,14 +225,66 @@ def _json_file_units(rel: str, data: bytes, max_unit_bytes: int) -> Iterator[Uni
     yield _record_unit(rel, 0, data, max_unit_bytes)
 
 
-def count_units(day_dir: Path | UPath, lf: LandingFile, *, max_file_bytes: int, max_decompressed: int) -> list[int]:
+def count_units(day: Folder | Any, lf: LandingFile, *, max_file_bytes: int, max_decompressed: int) -> list[int]:
     """Line numbers of the records of a JSONL file (for sharding); ``[0]`` stands for any other file."""
     if lf.fmt != "jsonl" or lf.unsafe:
         return [0]
     try:
-        data = _read_file(day_dir, lf, max_file_bytes=max_file_bytes, max_decompressed=max_decompressed)
+        data = _read_file(as_folder(day), lf, max_file_bytes=max_file_bytes, max_decompressed=max_decompressed)
     except (Rejected, OSError):
         return [0]
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM):]
     return [i for i, _ in record_lines(data)] or [0]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits of the landing zone (from ``Settings``): larger inputs are quarantined ``TOO_LARGE``."""
+
+    max_file_bytes: int
+    max_unit_bytes: int
+    max_decompressed_bytes: int
+
+
+def count_day(day: Folder, files: list[LandingFile], limits: Limits) -> list[tuple[LandingFile, list[int] | None, int]]:
+    """(file, JSONL line numbers or None, units) for every file: what shard planning deals out.
+
+    A JSONL file's records are counted by line so shards can split it; a ``.json`` file may hold a list
+    of records, each a unit of its own, but is kept whole; any other file is one unit.
+    """
+    counted: list[tuple[LandingFile, list[int] | None, int]] = []
+    for lf in files:
+        if lf.fmt == "jsonl" and not lf.unsafe:
+            lines = count_units(day, lf, max_file_bytes=limits.max_file_bytes,
+                                max_decompressed=limits.max_decompressed_bytes)
+            counted.append((lf, lines, len(lines)))
+        elif lf.fmt == "json" and not lf.unsafe:
+            n = sum(1 for _ in iter_units(day, lf, max_file_bytes=limits.max_file_bytes,
+                                          max_unit_bytes=limits.max_unit_bytes,
+                                          max_decompressed=limits.max_decompressed_bytes))
+            counted.append((lf, None, n))
+        else:
+            counted.append((lf, None, 1))
+    return counted
+
+
+def text_documents(day: Folder, files: list[LandingFile], limits: Limits) -> Iterator[tuple[str, str | None, str]]:
+    """(file, record URL, text) of every plain-text unit of the day (text files, text-only records).
+
+    What repetition learning reads: lines repeated across one source's text scrapes are furniture.
+    """
+    for lf in files:
+        if lf.fmt not in ("text", "jsonl", "json") or lf.unsafe:
+            continue
+        for unit in iter_units(day, lf, max_file_bytes=limits.max_file_bytes, max_unit_bytes=limits.max_unit_bytes,
+                               max_decompressed=limits.max_decompressed_bytes):
+            if unit.error:
+                continue
+            if unit.record is not None:
+                text = unit.record.get("text")
+                if isinstance(text, str) and not unit.record.get("html"):
+                    url = unit.record.get("url")
+                    yield lf.rel, url if isinstance(url, str) else None, text
+            else:
+                yield lf.rel, None, unit.raw.decode("utf-8", "replace")

@@ -1,9 +1,9 @@
-"""Object-store roots (``s3://``, ``gs://``, ``abfs://`` ... through fsspec) beside the local-path code.
+"""Object-store primitives (``s3://``, ``gs://``, ``abfs://`` ... through fsspec) for the lake's stores.
 
-The local lake leans on POSIX guarantees (``openat`` beneath the day folder, ``flock``, ``renameat2``)
-that an object store does not offer; this module holds the object-store equivalents, and the callers
-(``landing``, ``storage``, ``steps``, ``reader``) branch to it only when a root is a URL, so the local
-path runs exactly the code it always ran. What a store does guarantee, and what is built on it:
+A leaf: it imports nothing else of newsflow. ``newsflow.lake.remote.ObjectStore`` builds the lake's
+store interface on these functions; nothing outside ``newsflow.lake`` calls them. The local lake leans
+on POSIX guarantees (``openat`` beneath the day folder, ``flock``, ``renameat2``) that an object store
+does not offer; what a store does guarantee, and what is built on it:
 
 - a single object PUT (or completed multipart upload, or server-side copy) is atomic: readers see the
   old or the new object, never part of one. Every lake file is written to a local temporary file,
@@ -11,7 +11,7 @@ path runs exactly the code it always ran. What a store does guarantee, and what 
 - a conditional create (``If-None-Match: *``) succeeds for exactly one writer: the per-day publish lock
   is an object created that way (:class:`DayLock`).
 - listing is by key prefix: the landing day is the prefix ``<root>/<day>/``, and keys are strings, so a
-  key with ``..`` or an empty component is quarantined as ``UNSAFE_PATH`` rather than read.
+  key with ``..`` or an empty component is refused (``UnsafeKeyError``) rather than read.
 
 Importing this module is cheap (no fsspec/upath import until a URL root is used).
 """
@@ -29,7 +29,7 @@ import socket
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -56,6 +56,10 @@ class ObjectStoreError(RuntimeError):
     Deliberately not an ``OSError``: landing code quarantines a file it cannot open (``OSError``), and a
     transient outage must not quarantine good input.
     """
+
+
+class UnsafeKeyError(ValueError):
+    """A key that is not a plain relative path below its prefix (empty, ``.`` or ``..`` components)."""
 
 
 class LockLostError(RuntimeError):
@@ -121,20 +125,18 @@ def make_root(value: str, storage_options: Mapping[str, Any] | None = None) -> P
     return UPath(f"{protocol}://{location}", **dict(storage_options or {}))
 
 
-def as_path(value: str, root: Path | UPath) -> Path | UPath:
-    """A path string from a manifest, resolved against ``root``'s store (and its storage options).
+def to_root(value: Any, storage_options: Mapping[str, Any] | None = None) -> Path | UPath:
+    """Any root (text, ``Path``, ``UPath``) as a ``Path`` when it is local, else as a ``UPath``.
 
-    Remote manifests must point inside the lake: a manifest (XCom) naming another bucket is refused.
+    A ``UPath("file:///...")`` is local: it becomes a ``Path`` so it runs the local code.
     """
-    if not is_remote(root):
+    if isinstance(value, str):
+        return make_root(value, storage_options)
+    if isinstance(value, PurePath):
         return Path(value)
-    base = str(root).rstrip("/")
-    if not value.startswith(base + "/"):
-        raise ValueError(f"manifest path {value!r} is not inside the lake {base}")
-    rel = value[len(base) + 1:]
-    if any(part in ("", ".", "..") for part in rel.split("/")):
-        raise ValueError(f"manifest path {value!r} is not a plain path inside the lake")
-    return root.joinpath(*rel.split("/"))
+    if not is_remote(value) and hasattr(value, "protocol"):
+        return Path(os.fspath(value))
+    return value
 
 
 def _fs(path: UPath) -> AbstractFileSystem:
@@ -202,11 +204,9 @@ def open_beneath(prefix: UPath, rel: str) -> _StoreReader:
     A missing object or a denied read is an ``OSError`` (the unit is quarantined, as locally); any other
     failure is an ``ObjectStoreError`` so a network outage fails the task instead.
     """
-    from newsflow.errors import UNSAFE_PATH, Rejected
-
     parts = rel.split("/")
     if not rel or any(part in ("", ".", "..") for part in parts):
-        raise Rejected(UNSAFE_PATH, f"path {rel!r} is not inside the day folder")
+        raise UnsafeKeyError(f"path {rel!r} is not inside the day folder")
     key = f"{_key(prefix)}/{rel}"
     fs = _fs(prefix)
     try:
@@ -239,16 +239,6 @@ def put_file(local: Path, path: UPath) -> None:
     stored = int(fs.info(key).get("size") or 0)
     if stored != size:
         raise OSError(errno.EIO, f"uploaded {size} bytes but the store holds {stored}", str(path))
-
-
-def write_parquet(table: pa.Table, path: UPath, **kwargs: Any) -> None:
-    """The local writer (same options, same read-back check) into a temp file, then one upload."""
-    from newsflow.lake.storage import write_parquet as write_local
-
-    with tempfile.TemporaryDirectory(prefix="newsflow-put-") as tmp:
-        local = Path(tmp) / path.name
-        write_local(table, local, **kwargs)
-        put_file(local, path)
 
 
 def read_table(path: UPath, columns: list[str] | None = None) -> pa.Table:
@@ -322,42 +312,6 @@ def list_dirs(directory: UPath) -> list[str]:
         return []
     names = {e["name"].rstrip("/").rsplit("/", 1)[-1] for e in entries if e.get("type") == "directory"}
     return sorted(names)
-
-
-# --------------------------------------------------------------------------------------- gate history
-def history_mirror(lake: UPath, day: str, local: Path) -> Path:
-    """A local, column-projected copy of the lake history the quality gate and run report read.
-
-    ``quality.frames`` (drift against the last published days) and ``reports`` (a 30-day chart of row
-    counts) read ``$LAKE/<table>/ingest_date=D/*.parquet`` through ``pathlib``; rather than teach them
-    fsspec, the few columns they read are copied here with the same layout and row counts. A column
-    they start reading that is missing here fails loudly (pyarrow: no such column).
-    """
-    from datetime import date, timedelta
-
-    import pyarrow.parquet as pq
-
-    from newsflow.reader import partition_days
-    from newsflow.report.run_report import HISTORY_DAYS
-    from newsflow.validate.suites import DRIFT_BASELINE_DAYS
-
-    columns = {"articles": ["source", "word_count", "authors"], "quarantine": ["reason"]}
-    first_calendar = (date.fromisoformat(day) - timedelta(days=HISTORY_DAYS - 1)).isoformat()
-    local.mkdir(parents=True, exist_ok=True)
-    for table, cols in columns.items():
-        days = partition_days(lake, table)
-        before = [d for d in days if d < day]
-        wanted = {d for d in before if d >= first_calendar}
-        if table == "articles":
-            wanted |= set(before[-DRIFT_BASELINE_DAYS:])
-        for d in sorted(wanted):
-            for part in glob(lake / table / f"ingest_date={d}", "*.parquet"):
-                if part.name.startswith((".", "_")):
-                    continue
-                out = local / table / f"ingest_date={d}" / part.name
-                out.parent.mkdir(parents=True, exist_ok=True)
-                pq.write_table(read_table(part, columns=cols), out)
-    return local
 
 
 # ----------------------------------------------------------------------------------------------- lock
@@ -491,20 +445,6 @@ class DayLock:
             return
         if not self._delete_if_unchanged(info.get("ETag")):
             log.warning("publish lock %s changed during release; leaving it", self.path)
-
-
-@contextlib.contextmanager
-def day_lock(lake: UPath, day: str, *, stale_after: float, poll: float = 1.0) -> Iterator[DayLock]:
-    """Hold the object-store publish lock of ``day`` (``_locks/ingest_date=D.lock``) for the block."""
-    from newsflow.lake.storage import LOCKS, partition_name
-
-    lock = DayLock(lake / LOCKS / f"{partition_name(day)}.lock", stale_after=stale_after, owner=day)
-    log.info("waiting for the publish lock of %s", day)
-    lock.acquire(poll)
-    try:
-        yield lock
-    finally:
-        lock.release()
 
 
 def scratch_dir(prefix: str) -> Path:

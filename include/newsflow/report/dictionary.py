@@ -12,7 +12,8 @@ import logging
 import sys
 from pathlib import Path
 
-from newsflow.config import PROJECT_ROOT, TABLES
+from newsflow.config import PROJECT_ROOT
+from newsflow.lake.layout import TABLES
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsflow import PIPELINE_VERSION
 from newsflow.report import charts
+from newsflow.version import PIPELINE_VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa

@@ -7,7 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
-from newsflow.config import TABLES, Settings
+from newsflow.config import Settings
+from newsflow.lake.layout import TABLES
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The day's quality gate (Great Expectations): critical checks stop the run before publish, row-level
 failures move to quarantine, warnings are recorded. See ``suites`` for the catalogue of expectations.
 
-Importing this package is cheap: GX, pandas and matplotlib load only when the gate runs.
+Importing this package is cheap: GX and pandas load only when the gate runs.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from newsflow.validate.gate import (
     RUN_REPORT,
     VALIDATION_JSON,
     GateResult,
-    check_tables,
     move_to_quarantine,
     run_quality_gate,
 )
 from newsflow.validate.suites import CRITICAL, ROW, SUITE_VERSION, WARNING
 
 __all__ = ["CRITICAL", "DATA_DOCS", "GX_RESULTS_JSON", "ROW", "RUN_REPORT", "SUITE_VERSION", "VALIDATION_JSON",
-           "WARNING", "GateResult", "check_tables", "move_to_quarantine", "run_quality_gate"]
+           "WARNING", "GateResult", "move_to_quarantine", "run_quality_gate"]

@@ -201,8 +201,9 @@ def run_quality_gate(tables: dict[str, pa.Table], *, day: str, expected_units: i
     """Validate the assembled day; returns the tables to publish and the decision.
 
     Writes into ``report_dir`` (when given): ``validation.json`` (newsflow summary, stable bytes),
-    ``gx_validation_results.json`` (GX's results, trimmed), ``data_docs/`` (offline) and
-    ``run_report.html``. Does not raise on failures: the caller stops the run on ``critical_failures``.
+    ``gx_validation_results.json`` (GX's results, trimmed) and ``data_docs/`` (offline); the run report
+    beside them is the caller's (``newsflow.report.run_report``). Does not raise on failures: the
+    caller stops the run on ``critical_failures``.
     """
     from newsflow.validate.frames import day_frame, drift_frame, table_frames
 
@@ -249,7 +250,7 @@ def run_quality_gate(tables: dict[str, pa.Table], *, day: str, expected_units: i
                   "data_docs": f"{DATA_DOCS}/index.html", "run_report": RUN_REPORT},
     }
     if report_dir is not None:
-        _write_reports(runner, report, report_dir, day, published, lake)
+        _write_reports(runner, report, report_dir, day)
     log.info("quality gate %s: %d checks, %d critical failures %s, %d warnings %s, %d articles quarantined by "
              "row-level checks, %.2fs (reports %.2fs)", day, len(entries), len(critical), critical, len(warnings),
              warnings, len(failed_rows), gx_seconds, time.perf_counter() - started - gx_seconds)
@@ -286,9 +287,8 @@ def _gx_json(runner: _Runner) -> list[dict[str, Any]]:
     return out
 
 
-def _write_reports(runner: _Runner, report: dict[str, Any], report_dir: Path, day: str,
-                   tables: dict[str, pa.Table], lake: Path | None) -> None:
-    from newsflow.lake.storage import write_json
+def _write_reports(runner: _Runner, report: dict[str, Any], report_dir: Path, day: str) -> None:
+    from newsflow.lake.parquet import write_json
     from newsflow.validate.docs import finalize_site
 
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -302,18 +302,3 @@ def _write_reports(runner: _Runner, report: dict[str, Any], report_dir: Path, da
         failed = sum(1 for c in mine if not c["success"])
         entries.append({"suite": name, "success": failed == 0, "summary": f"{len(mine) - failed}/{len(mine)} met"})
     finalize_site(report_dir / DATA_DOCS, f"newsflow data docs — {day}", entries)
-    from newsflow.report.run_report import render_run_report
-
-    render_run_report(lake, day, report_dir, tables=tables, report=report)
-
-
-def check_tables(tables: dict[str, pa.Table], *, expected_units: int, settings: Settings) -> dict[str, Any]:
-    """Compatibility wrapper for callers of the old gate: the GX checks' report, nothing written.
-
-    Row-level failures are reported (severity ``row``) but not moved; use :func:`run_quality_gate`.
-    """
-    return run_quality_gate(tables, day="unknown", expected_units=expected_units, settings=settings,
-                            lake=None, report_dir=None).report
-
-
-

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from newsflow.enrich.duplicates import NUM_PERM, content_hash, find_duplicates, minhash_signature
+from newsflow.clean.fingerprint import content_hash
+from newsflow.enrich.duplicates import NUM_PERM, find_duplicates, minhash_signature
 
 STORY = ("Harbour authorities reopened the northern channel on Tuesday after divers cleared the wreck of a "
          "fishing trawler that sank during last week's storm. Shipping lines said the first container "

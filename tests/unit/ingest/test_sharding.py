@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from newsflow.config import Settings
-from newsflow.steps import MIN_SPLIT_UNITS, ingest_landing, shard_target
+from newsflow.ingest.shards import MIN_SPLIT_UNITS, plan_shards, shard_target
+from newsflow.steps import ingest_landing
 
 DAY = "2024-12-10"
 BODY = ("Harbour authorities reopened the northern channel on Tuesday after divers cleared the wreck of a "
@@ -49,7 +50,7 @@ def test_ingest_splits_files_and_jsonl_records_across_shards(tmp_path: Path) -> 
 
 def test_plan_shards_gives_every_shard_the_same_mix() -> None:
     """A day waits for its slowest shard: long crawler records and HTML pages are spread, not bunched."""
-    from newsflow.steps import plan_shards
+
 
     files = [("bbc-batch-00000.jsonl", list(range(100)), 100), ("bbc-batch-00001.jsonl.gz", [0, 1, 3], 3)]
     files += [(f"web/page-{i:02d}.html.gz", None, 1) for i in range(40)]
@@ -74,7 +75,7 @@ def test_plan_shards_gives_every_shard_the_same_mix() -> None:
 
 
 def test_plan_shards_rounds_the_shard_count_up_to_a_multiple_of_the_workers() -> None:
-    from newsflow.steps import plan_shards
+
 
     files = [(f"wire/story-{i:04d}.txt", None, 1) for i in range(5000)]
     assert [len(s) for s in plan_shards(files, 2000)] == [1667, 1667, 1666]  # 3 shards: 2 rounds on 2 workers

@@ -9,8 +9,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from newsflow import schemas
-from newsflow.config import TABLES
 from newsflow.errors import REASONS
+from newsflow.lake.layout import TABLES
 from newsflow.report import dictionary
 from newsflow_testkit import REPO
 

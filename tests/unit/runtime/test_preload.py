@@ -67,6 +67,8 @@ def test_warm_local_executor_forks_its_workers_after_preloading(tmp_path) -> Non
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False,
                           env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
-    out = json.loads(next(line[7:] for line in done.stdout.splitlines() if line.startswith("RESULT ")))
+    # The worker logs to the same stdout, sometimes onto the RESULT line: decode the JSON object only.
+    line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
+    out, _ = json.JSONDecoder().raw_decode(line[len("RESULT "):])
     assert out == {"worker_maps_spacy": True, "worker_maps_thinc": True, "scheduler_has_spacy": True}
     assert "newsflow preloaded its dependencies" in done.stdout + done.stderr

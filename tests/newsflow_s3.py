@@ -1,4 +1,6 @@
-"""A real S3 API on localhost (moto's HTTP server, in a thread) for the object-store tests.
+"""A real S3 API on localhost (moto's HTTP server, in a thread) for the object-store tests (a fixture).
+
+Registered for the whole suite by tests/conftest.py (tests/objectstore and the store contract use it).
 
 Nothing is mocked in-process: the pipeline talks to the server through s3fs/aiobotocore over HTTP, as
 it would to S3. The server's request log is captured, so tests can prove which keys were (not) read.
