@@ -34,8 +34,9 @@ class Settings:
     #: A local ``Path``, or a ``UPath`` on an object store (a string given here is converted).
     landing_root: Path | UPath = field(default_factory=lambda: PROJECT_ROOT / "data" / "landing")
     lake_root: Path | UPath = field(default_factory=lambda: PROJECT_ROOT / "data" / "lake")
-    #: Most input units per shard (one mapped task each). Large, because every shard task pays ~3 s of
-    #: imports and model load; 2,000 keeps a shard's worker well under 1 GB (``make bench``).
+    #: Most input units per shard (one mapped task each). Large, because every shard task pays its imports
+    #: and the model load before its first article; small enough to keep a shard's worker well under 1 GB
+    #: (``make bench`` reports both).
     shard_size: int = 2000
     #: The workers that share a day: fewest shards a day of 400+ units is split into, and a split day's
     #: shard count is a multiple of it (equal rounds of work for every worker).

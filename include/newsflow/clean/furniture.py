@@ -1,8 +1,14 @@
 """Site furniture: the lines a page wraps around a story (promos, nav labels, headline lists, captions).
 
-Two mechanisms, both needed: phrase rules for furniture every outlet shares, and repetition learning
-for an outlet's own furniture (a line that recurs across many of one source's files on one day is not
-news). ``BODY_FURNITURE_PATTERNS`` is also the list the quality gate uses to prove none reached ``body``.
+The one home of every furniture pattern: the text-scrape cleaner, the HTML cleaner and the quality gate
+all take theirs from here. Two mechanisms, both needed: phrase rules for furniture every outlet shares,
+and repetition learning for an outlet's own furniture (a line that recurs across many of one source's
+files on one day is not news).
+
+``is_furniture_line`` is the whole-line rule both cleaners apply wherever a line stands;
+``BODY_FURNITURE_PATTERNS`` is the same rule written for the gate (a regex list over the whole body), plus
+the structural lines the cleaners turn into fields (headline-list headings, photo captions, credit
+lines), so furniture a cleaner misses is caught before analysts see it.
 """
 
 from __future__ import annotations
@@ -70,21 +76,6 @@ CAPTION_LINE = re.compile(
     re.VERBOSE,
 )
 
-#: Patterns that must never survive into a published ``body`` (checked by the quality gate too).
-BODY_FURNITURE_PATTERNS: tuple[str, ...] = (
-    r"(?im)^\W{0,3}follow us on\b",
-    r"(?im)^\W{0,3}sign up (?:for|to) (?:our|the)\b.{0,60}newsletter",
-    r"(?im)^\W{0,3}share this article\s*$",
-    r"(?im)^\W{0,3}advertisement\s*$",
-    r"(?im)^\W{0,3}(?:next in|most read in) \w+\s*$",
-    r"(?im)^\W{0,3}others also read\s*$",
-    r"(?im)^\W{0,3}file photo:",
-    r"(?im)^\W{0,3}\(reporting by\b",
-    r"(?im)^\W{0,3}all rights reserved\.?\s*$",
-    r"(?im)^\W{0,3}\d{1,6} comments?\s*$",
-)
-
-
 #: The same furniture in the other languages our crawlers meet (de, fr, es, it, pt, nl).
 PROMO_LINE_I18N = re.compile(
     r"""^\W{0,3}(?:
@@ -106,10 +97,59 @@ PROMO_LINE_I18N = re.compile(
 )
 
 
-def is_promo(line: str) -> bool:
-    """True for a whole line of promo/share/ad/copyright/comment-count furniture (any of our languages)."""
+#: Short whole lines of page furniture as HTML pages render them (share prompts, newsletters, related
+#: boxes, media labels), matched against a line lower-cased with its spacing collapsed.
+SHORT_FURNITURE_LINE = re.compile(
+    r"^(?:"
+    r"(?:share|share this(?: article| story)?|share on \w+|tweet|email|print|copy link|comments?|"
+    r"advertisement|advertising|sponsored|ad|skip advertisement|continue reading(?: below)?|"
+    r"read more|read more:.*|related|related (?:articles|stories|content|coverage|topics):?.*|"
+    r"more on this story|most (?:viewed|read|popular)|trending|recommended(?: for you)?|"
+    r"you may also like|top stories|more from .{0,40}|listen to (?:this )?article.*|"
+    r"\d+ min(?:ute)?s? read|sign up|subscribe|log ?in|sign in|register|"
+    r"follow us(?: on .*)?|image|photo|video|getty images|"
+    r"(?:image|photo|photograph|picture|illustration) ?(?:credit|:).{0,80}|"
+    r"(?:sign up|subscribe) (?:to|for) (?:our|the) .{0,80}newsletter.*|"
+    r".{0,60}newsletter(?: sign-?up)?\W*|"
+    r"we use cookies.*|this (?:web)?site uses cookies.*|accept(?: all)? cookies"
+    r")[.:!]?)$",
+    re.IGNORECASE,
+)
+
+#: A newsletter or subscription prompt anywhere in a short line (see ``is_newsletter_promo``).
+NEWSLETTER_PROMO = re.compile(r"\b(?:subscribe|sign up|signup|sign-up)\b.{0,120}\b(?:newsletters?|inbox)\b|"
+                              r"\b(?:newsletters?|inbox)\b.{0,120}\b(?:subscribe|sign up)\b", re.IGNORECASE)
+
+#: Byline-position lines that credit no person: "by: KXRV 7 News Staff", "Redacción", "Staff Writer".
+STAFF_LINE = re.compile(
+    r"^\W*(?:(?:by|por|par|von)\s*:?\s+)?(?:[\w .]+\s)?(?:staff(?:\s+writers?|\s+reports?)?|redacci[oó]n|r[ée]daction|"
+    r"redaktion|redazione|newsroom|news\s+desk|wire\s+services?|staff\s+writer)\W*$", re.I)
+#: "Also Read: <headline>", "Lire aussi : <headline>" on one line.
+INLINE_RELATED = re.compile(
+    r"^\W{0,3}(?:also\s+read|read\s+also|read\s+more|related|see\s+also|lire\s+aussi|à\s+lire\s+aussi|"
+    r"lee\s+tambi[ée]n|te\s+puede\s+interesar|lesen\s+sie\s+auch|mehr\s+zum\s+thema|leggi\s+anche)\s*[:|-]\s*(.{8,200})$",
+    re.I)
+#: An author bio or contact line closing a story ('Reach him at x@y.example'), searched within the line.
+CONTRIBUTOR_BIO = re.compile(
+    r"\b(?:reach|contact|email|e-mail|write\s+to)\s+(?:him|her|them|me|us|the\s+\w+|[A-Z]\w+(?:\s+[A-Z]\w+)?)\s+(?:at|on|via)\b"
+    r"|\S+@\S+\.\w{2,}|\bfollow\s+(?:him|her|them)\s+on\b|\bhave\s+a\s+news\s+tip\b|\bcomments\s+are\s+closed\b"
+    r"|\bthis\s+(?:story|article)\s+(?:was|is)\s+(?:syndicated|republished|reprinted)\b"
+    r"|^(?:want|how)\s+to\s+help\?|^(?:got|have)\s+a\s+(?:news\s+)?tip\?",
+    re.I)
+
+
+def is_furniture_line(line: str) -> bool:
+    """A whole line of site furniture, wherever it stands on the page, in any format: drop it."""
     text = line.strip()
-    return bool(PROMO_LINE.match(text) or PROMO_LINE_I18N.match(text))
+    if PROMO_LINE.match(text) or PROMO_LINE_I18N.match(text):
+        return True
+    norm = " ".join(text.split()).lower()
+    return bool(SHORT_FURNITURE_LINE.match(norm)) or is_newsletter_promo(norm)
+
+
+def is_newsletter_promo(line: str) -> bool:
+    """A short line (at most 14 words) asking the reader to subscribe to a newsletter."""
+    return len(line.split()) <= 14 and bool(NEWSLETTER_PROMO.search(line))
 
 
 def is_headline_list_heading(line: str) -> bool:
@@ -118,6 +158,34 @@ def is_headline_list_heading(line: str) -> bool:
 
 def is_caption(line: str) -> bool:
     return bool(CAPTION_LINE.match(line.strip()))
+
+
+def _at_line_start(pattern: re.Pattern[str]) -> str:
+    """A whole-line pattern (``pattern.match(line.strip())``) as a regex over a body: at any line's start."""
+    flags = "".join(letter for letter, bit in (("i", re.IGNORECASE), ("x", re.VERBOSE)) if pattern.flags & bit)
+    body = pattern.pattern[1:] if pattern.pattern.startswith("^") else pattern.pattern
+    return f"(?m{flags})^[^\\S\\n]*(?:{body})"
+
+
+#: What must never survive into a published ``body``: the quality gate's ``regex_list`` (searched in the
+#: whole body). It covers every line ``is_furniture_line`` drops (tests/unit/clean/test_furniture.py
+#: proves it on generated lines), plus structural lines the text cleaner turns into fields.
+BODY_FURNITURE_PATTERNS: tuple[str, ...] = (
+    _at_line_start(PROMO_LINE),
+    _at_line_start(PROMO_LINE_I18N),
+    _at_line_start(SHORT_FURNITURE_LINE),
+    # is_newsletter_promo: at most 14 words on the line, the prompt anywhere in it.
+    r"(?mi)^(?=[^\S\n]*(?:\S+[^\S\n]+){0,13}\S+[^\S\n]*$)[^\n]*?(?:" + NEWSLETTER_PROMO.pattern + ")",
+    r"(?im)^\W{0,3}(?:next in|most read in) \w+\s*$",
+    r"(?im)^\W{0,3}others also read\s*$",
+    r"(?im)^\W{0,3}file photo:",
+    r"(?im)^\W{0,3}\(reporting by\b",
+)
+
+
+def body_furniture(body: str) -> list[str]:
+    """The ``BODY_FURNITURE_PATTERNS`` found in ``body`` (what the gate flags), for tests and tools."""
+    return [p for p in BODY_FURNITURE_PATTERNS if re.search(p, body)]
 
 
 def line_key(line: str) -> str:

@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml.html import HtmlComment, HtmlElement, HtmlProcessingInstruction, document_fromstring
 
+from newsflow.clean import furniture
 from newsflow.clean.bylines import looks_like_person_name, parse_byline
 from newsflow.clean.dates import find_date, parse_datetime
 
@@ -540,25 +541,6 @@ def _visible_bylines(nodes: list[HtmlElement]) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-# Whole lines that are page furniture, not article text (share prompts, newsletters, related boxes).
-_FURNITURE_LINE = re.compile(
-    r"^(?:"
-    r"(?:share|share this(?: article| story)?|share on \w+|tweet|email|print|copy link|comments?|"
-    r"advertisement|advertising|sponsored|ad|skip advertisement|continue reading(?: below)?|"
-    r"read more|read more:.*|related|related (?:articles|stories|content|coverage|topics):?.*|"
-    r"more on this story|most (?:viewed|read|popular)|trending|recommended(?: for you)?|"
-    r"you may also like|top stories|more from .{0,40}|listen to (?:this )?article.*|"
-    r"\d+ min(?:ute)?s? read|sign up|subscribe|log ?in|sign in|register|"
-    r"follow us(?: on .*)?|image|photo|video|getty images|"
-    r"(?:image|photo|photograph|picture|illustration) ?(?:credit|:).{0,80}|"
-    r"(?:sign up|subscribe) (?:to|for) (?:our|the) .{0,80}newsletter.*|"
-    r".{0,60}newsletter(?: sign-?up)?\W*|"
-    r"we use cookies.*|this (?:web)?site uses cookies.*|accept(?: all)? cookies"
-    r")[.:!]?)$",
-    re.IGNORECASE,
-)
-
-
 _FIGCAPTIONS = etree.XPath("//figcaption")
 
 
@@ -578,10 +560,6 @@ def _body_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-_PROMO = re.compile(r"\b(?:subscribe|sign up|signup|sign-up)\b.{0,120}\b(?:newsletters?|inbox)\b|"
-                    r"\b(?:newsletters?|inbox)\b.{0,120}\b(?:subscribe|sign up)\b", re.IGNORECASE)
-
-
 def _clean_body(lines: list[str], captions: list[str], headings: list[str], byline_texts: list[str]) -> list[str]:
     """Drop caption, headline, byline/dateline and furniture lines; keep the article's paragraphs in order."""
     caption_set = {_clean(c).lower() for c in captions}
@@ -592,11 +570,9 @@ def _clean_body(lines: list[str], captions: list[str], headings: list[str], byli
         norm = _clean(line).lower()
         if norm in caption_set:
             continue
-        if _FURNITURE_LINE.match(norm):
+        if furniture.is_furniture_line(norm):
             continue
         if i < 3 and (norm in heading_set or norm in byline_set):
-            continue
-        if len(norm.split()) <= 14 and _PROMO.search(norm):
             continue
         out.append(line)
     return out

@@ -231,7 +231,7 @@ def _polish_html_paragraphs(fields: dict[str, Any]) -> None:
         if credits is not None:
             fields["credits"].extend(c for c in credits if c not in fields["credits"])
             continue
-        if furniture.is_promo(para):
+        if furniture.is_furniture_line(para):
             continue
         kept.append(para)
     if kept:

@@ -30,21 +30,6 @@ _DATE_LABEL = re.compile(
 _TZ_WORDS = re.compile(r"\b(?:GMT|UTC|EST|EDT|CST|CDT|MST|MDT|PST|PDT|BST|CET|CEST|EET|EEST|IST|JST|KST|AEST|AEDT|"
                        r"ET|PT|CT|MT|HKT|SGT|WIB|MSK|SAST|WAT|EAT|NZDT|NZST)\b")
 _UPDATED = re.compile(r"^\W*(?:updated|last\s+updated|aktualisiert|mis\s+à\s+jour|actualizado|aggiornato)\b", re.I)
-#: Byline-position lines that credit no person: "by: KXRV 7 News Staff", "Redacción", "Staff Writer".
-_STAFF_LINE = re.compile(
-    r"^\W*(?:(?:by|por|par|von)\s*:?\s+)?(?:[\w .]+\s)?(?:staff(?:\s+writers?|\s+reports?)?|redacci[oó]n|r[ée]daction|"
-    r"redaktion|redazione|newsroom|news\s+desk|wire\s+services?|staff\s+writer)\W*$", re.I)
-#: "Also Read: <headline>", "Lire aussi : <headline>" on one line.
-_INLINE_RELATED = re.compile(
-    r"^\W{0,3}(?:also\s+read|read\s+also|read\s+more|related|see\s+also|lire\s+aussi|à\s+lire\s+aussi|"
-    r"lee\s+tambi[ée]n|te\s+puede\s+interesar|lesen\s+sie\s+auch|mehr\s+zum\s+thema|leggi\s+anche)\s*[:|-]\s*(.{8,200})$",
-    re.I)
-_BIO = re.compile(
-    r"\b(?:reach|contact|email|e-mail|write\s+to)\s+(?:him|her|them|me|us|the\s+\w+|[A-Z]\w+(?:\s+[A-Z]\w+)?)\s+(?:at|on|via)\b"
-    r"|\S+@\S+\.\w{2,}|\bfollow\s+(?:him|her|them)\s+on\b|\bhave\s+a\s+news\s+tip\b|\bcomments\s+are\s+closed\b"
-    r"|\bthis\s+(?:story|article)\s+(?:was|is)\s+(?:syndicated|republished|reprinted)\b"
-    r"|^(?:want|how)\s+to\s+help\?|^(?:got|have)\s+a\s+(?:news\s+)?tip\?",
-    re.I)
 _HEADLINE_MAX_WORDS = 30
 _PROSE_MIN_WORDS = 12
 #: Section names repeated in "Next In World", "Most Read in Business" headings.
@@ -111,7 +96,7 @@ def _date_line(line: str, found: tuple[datetime, str] | None) -> bool:
 
 def _is_bio(line: str) -> bool:
     """An author bio or contact line closing the story ('Reach him at x@y.example')."""
-    return _words(line) <= 45 and bool(_BIO.search(line))
+    return _words(line) <= 45 and bool(furniture.CONTRIBUTOR_BIO.search(line))
 
 
 def _is_wrapped(block: list[str]) -> bool:
@@ -176,7 +161,7 @@ def _split_items(text: str) -> list[tuple[str, bool, int]]:
 def _header_end(items: list[tuple[str, bool, int]], source_hint: str | None) -> int:
     """Index of the first story line: prose, or a lede opening with a dateline."""
     for i, (line, _, _) in enumerate(items):
-        if furniture.is_caption(line) or furniture.is_promo(line) or furniture.is_headline_list_heading(line):
+        if furniture.is_caption(line) or furniture.is_furniture_line(line) or furniture.is_headline_list_heading(line):
             continue
         if parse_credit_line(line, source=source_hint) is not None:
             continue
@@ -225,7 +210,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         if credits is not None:
             result.credits.extend(credits)
             continue
-        if furniture.is_promo(line) or _is_nav(line) or _STAFF_LINE.match(line):
+        if furniture.is_furniture_line(line) or _is_nav(line) or furniture.STAFF_LINE.match(line):
             result.dropped += 1
             continue
         if furniture.is_headline_list_heading(line):
@@ -304,7 +289,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         if learned and key in learned:
             result.dropped += 1
             continue
-        inline = _INLINE_RELATED.match(line)
+        inline = furniture.INLINE_RELATED.match(line)
         if inline:
             result.related_headlines.append(inline.group(1).strip())
             continue
@@ -320,7 +305,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         if furniture.is_caption(line):
             result.image_captions.append(line)
             continue
-        if furniture.is_promo(line) or _is_nav(line):
+        if furniture.is_furniture_line(line) or _is_nav(line):
             result.dropped += 1
             continue
         credits = parse_credit_line(line, source=source_hint)

@@ -2,12 +2,11 @@
 
 Airflow 3 runs every task instance in a process forked from the worker (Celery's pool process or a
 LocalExecutor worker), and each of newsflow's tasks then pays its own imports: spaCy and the model,
-Great Expectations, pandas/pyarrow, trafilatura, the gazetteer (about 16 s per day in ``make bench``).
-Loaded once in the worker before it forks, they are shared copy-on-write by every task process. Called
-by ``newsflow_celery`` (Celery's ``worker_init``) and ``newsflow_local_executor`` (the scheduler, before it
-forks its LocalExecutor workers).
-``make bench`` measures both (cold and warm rows): a 1,000-article day on two workers takes 25.6 s cold and
-11.3 s warm (2026-12-02).
+Great Expectations, pandas/pyarrow, trafilatura, the gazetteer: seconds per task, repeated for every
+shard and every day. Loaded once in the worker before it forks, they are shared copy-on-write by every
+task process. Called by ``newsflow_celery`` (Celery's ``worker_init``) and ``newsflow_local_executor``
+(the scheduler, before it forks its LocalExecutor workers). ``make bench`` measures both ways (its cold
+and warm rows; figures in bench/README.md).
 """
 
 from __future__ import annotations
