@@ -33,11 +33,14 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from newsflow.enrich.entities import lexicon as lex
+from newsflow.enrich.entities import rules as span_rules
 from newsflow.enrich.entities.gazetteer import Place, gazetteer
-from newsflow.enrich.entities.tables import is_number, line_bounds, table_runs
+from newsflow.enrich.entities.rules import ALL_RULES, NO_RULES, Coverage, Rules, norm
+from newsflow.enrich.entities.tables import line_bounds, table_runs
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -46,8 +49,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ENTITY_LABELS", "MODEL_LANGUAGES", "Mention", "Rules", "extract_entities", "extract_mentions", "load_nlp",
-           "salience"]
+__all__ = [
+    "ALL_RULES",
+    "ENTITY_LABELS",
+    "MODEL_LANGUAGES",
+    "NO_RULES",
+    "Mention",
+    "Rules",
+    "extract_entities",
+    "extract_mentions",
+    "load_nlp",
+    "salience",
+]
 
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE")
 _LABEL_SET = frozenset(ENTITY_LABELS)
@@ -57,31 +70,6 @@ _LABEL_RANK = {label: i for i, label in enumerate(ENTITY_LABELS)}
 MODEL_LANGUAGES = frozenset({"en"})
 _EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 
-#: Honorifics and office titles stripped from the front of PERSON spans (compared lower-cased).
-_TITLES = frozenset(["mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sir", "dame", "lord", "lady", "madame", "mme", "mme.", "monsieur", "herr", "frau", "prof", "prof.", "professor", "president", "president-elect", "vice", "prime", "minister", "premier", "chancellor", "secretary", "senator", "sen.", "sen", "rep.", "rep", "representative", "congressman", "congresswoman", "gov.", "gov", "governor", "governor-general", "gen.", "gen", "general", "col.", "colonel", "capt.", "captain", "lt.", "lieutenant", "maj.", "major", "adm.", "admiral", "sgt.", "judge", "justice", "pope", "king", "queen", "prince", "princess", "crown", "emperor", "sheikh", "sheik", "emir", "sultan", "ayatollah", "imam", "rabbi", "reverend", "rev.", "father", "bishop", "archbishop", "cardinal", "chairman", "chairwoman", "chair", "chief", "executive", "ceo", "deputy", "foreign", "finance", "defence", "defense", "treasury", "state", "interior", "trade", "economy", "economics", "agriculture", "energy", "labour", "labor", "commerce", "health", "justice", "home", "mayor", "ambassador", "commissioner", "director", "speaker", "spokesman", "spokeswoman", "attorney", "minister-president", "party", "leader", "opposition", "former", "acting", "outgoing", "incoming", "new", "late", "u.s.", "u.k.", "us", "uk", "federal", "central", "bank", "fed"])
-#: Roles in sport and business written before a name like a title ("striker Kalusha Mwape", "tycoon Li").
-_ROLES = frozenset(["striker", "midfielder", "defender", "goalkeeper", "keeper", "winger", "coach", "skipper",
-                    "batsman", "bowler", "all-rounder", "pitcher", "jockey", "tycoon", "magnate", "businessman",
-                    "businesswoman", "playmaker", "sweeper", "fullback", "full-back", "centre-back", "opener"])
-_TITLES = _TITLES | _ROLES | frozenset(["manager", "trainer", "driver", "rider", "champion", "veteran", "forward",
-                                        "guard", "international", "lawyer", "analyst", "economist", "dealer",
-                                        "trader", "banker", "official", "spokesperson"])
-#: Title words that are also common surnames: a lone "Major" or "Bishop" stays a name.
-_SURNAME_TITLES = frozenset({"major", "bishop", "father", "king", "young", "chief", "justice", "speaker", "manager",
-                             "trainer", "driver", "rider", "banker", "guard", "forward", "dealer", "trader"})
-#: Lower-case name particles that may legitimately start a name ("de la Madrid", "al-Sayyari").
-_PARTICLES = frozenset(["de", "da", "del", "della", "der", "di", "du", "la", "le", "van", "von", "ter", "ten", "al", "el", "bin", "ibn", "ul", "dos", "das", "los", "las", "les", "des", "do"])
-#: Headline slugs Reuters and others glue onto the first word of a title ("Analysis-Trump's ...").
-_SLUGS = frozenset(["analysis", "exclusive", "factbox", "explainer", "insight", "focus", "column", "commentary", "breakingviews", "update", "wrapup", "refile", "rpt", "corrected", "correction", "timeline", "graphic", "interview", "profile", "poll", "preview", "review", "instant", "view", "urgent"])
-#: Titles that, right before or at the start of a non-PERSON span, mark it as a person ("chief Murat Demir").
-_PERSON_CUES = frozenset(["mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sir", "dame", "president", "premier", "chancellor", "senator", "sen.", "rep.", "gov.", "governor", "king", "queen", "prince", "princess", "pope", "sheikh", "ayatollah", "minister", "secretary", "chairman", "chairwoman", "chief", "spokesman", "spokeswoman", "analyst", "economist", "prosecutor", "inspector", "captain", "judge", "mayor", "ambassador", "executive", "director"])
-#: Words that make a capitalised span an organisation whatever precedes it.
-_ORG_WORDS = frozenset(["bank", "corp", "corp.", "inc", "inc.", "ltd", "ltd.", "co", "co.", "plc", "ag", "sa", "nv", "ab", "ministry", "department", "committee", "council", "party", "university", "company", "group", "association", "agency", "office", "commission", "fund", "authority", "institute", "board", "union", "house", "court", "exchange", "reserve", "organization", "organisation", "federation"])
-#: Corporate suffixes ignored when joining "Orlen Motors Corp" and "Orlen Motors".
-_CORP_SUFFIXES = frozenset(["corp", "corp.", "corporation", "inc", "inc.", "ltd", "ltd.", "co", "co.", "plc", "ag", "sa", "nv", "ab", "llc", "group"])
-_LOCATIVE = frozenset({"in", "at", "from", "to", "near", "outside", "across"})
-_ACRONYM_STOP = frozenset({"of", "the", "and", "for", "&"})
-_AGENCIES = frozenset({"reuters", "reuter", "ap", "afp", "upi", "dpa", "bloomberg", "xinhua", "tass", "kyodo"})
 _DATELINE_RE = re.compile(
     r"^\s*(?P<city>[A-Z][A-Z.'’\-]*(?: [A-Z][A-Z.'’\-]*){0,3})"
     r"(?:,\s*[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*)?)?"
@@ -96,82 +84,7 @@ _ISO_DATELINE_RE = re.compile(
 )
 _LOWER_WORD_RE = re.compile(r"(?<![\w'’])[a-z][a-z'’\-]+")
 _CAPS_WORD_RE = re.compile(r"[A-Za-z][A-Za-z.'’&\-]*")
-#: Last words that make a capitalised 2-4 word name a sports club, not a person ("Harrowby Town").
-_CLUB_SUFFIXES = frozenset(["united", "city", "town", "rovers", "athletic", "athletico", "fc", "afc", "wanderers",
-                            "albion", "county", "rangers", "hotspur", "harriers", "academicals"])
-#: Words right after a name that say it is a place ("the Algarve coast", "Kericho and Bomet counties").
-_PLACE_NOUNS = frozenset(["coast", "region", "regions", "province", "provinces", "county", "counties", "valley",
-                          "peninsula", "state", "district", "districts", "prefecture", "highlands", "lowlands"])
-#: Last words of a street or square, which the model tags as a person ("Mill Road").
-_STREET_WORDS = frozenset(["street", "st.", "road", "rd.", "avenue", "ave.", "lane", "boulevard", "square"])
-#: Speech verbs that corroborate a lone surname as a person ("Munoz said", "said Munoz").
-_SPEECH = frozenset(["said", "says", "told", "added", "asked", "wrote", "explained", "insisted", "argued",
-                     "replied", "recalled", "warned", "noted", "stressed", "admitted", "acknowledged", "declared"])
-_PERSON_CUES = _PERSON_CUES | _ROLES
-_HONORIFICS = _TITLES | _PERSON_CUES
-#: Wire title slugs of team sports ("SOCCER - ..."): there a city or county on its own is the club.
-_TEAM_SPORTS = ("SOCCER", "FOOTBALL", "RUGBY", "RUGBY UNION", "RUGBY LEAGUE", "BASEBALL", "BASKETBALL",
-                "ICE HOCKEY", "HOCKEY", "NHL", "NBA", "NFL", "CRICKET", "AUSTRALIAN RULES", "HANDBALL",
-                "VOLLEYBALL", "WATER POLO", "NFL FOOTBALL", "COLLEGE FOOTBALL", "MLB")
-_TEAM_SPORTS_RE = re.compile(r"^\s*(?:" + "|".join(_TEAM_SPORTS) + r")\b[\w ]{0,20}(?: -|:)", re.I)
-#: Words after a city that keep it a place in a sports story ("the Eindhoven club", "Madrid-based").
-_CLUB_NOUNS = frozenset({"club", "side", "team", "outfit", "-based", "based", "fans", "stadium"})
-#: Last words of an event's name: competitions are not organisations or places ("British Open", "Asian Cup").
-_EVENT_WORDS = frozenset({"open", "masters", "cup", "championship", "championships", "games", "olympics", "olympiad",
-                          "trophy", "classic", "marathon", "tournament", "prix", "memorial", "invitational",
-                          "series", "regatta", "grand slam", "paralympics", "world cup"})
-_EVENT_FIRST = frozenset({"tour", "giro", "vuelta"})
-#: One-word "organisations" that are generic nouns at a sentence start or in a title ("Council", "Resort").
-_GENERIC_ORGS = frozenset({"council", "committee", "ministry", "department", "company", "group", "association",
-                           "agency", "office", "commission", "fund", "authority", "institute", "board", "bank",
-                           "resort", "courier", "hotel", "club", "school", "hospital", "university", "college",
-                           "airport", "station", "police", "firm", "team", "government", "men", "women",
-                           "men's", "women's", "juniors", "seniors", "shr", "shrs", "revs", "net", "qtr", "qtly",
-                           "avg", "oper", "div"})
-#: Government portfolios before an office word ("Farm Commissioner", "Interior Minister").
-_PORTFOLIOS = frozenset({"farm", "interior", "agriculture", "foreign", "finance", "defence", "defense", "trade",
-                         "economy", "energy", "health", "justice", "education", "environment", "transport",
-                         "industry", "labour", "labor", "home", "culture", "sports", "tourism", "oil", "mines",
-                         "fisheries", "housing", "information", "communications", "telecommunications"})
-
-#: Office words that follow a portfolio ("Interior Minister", "Farm Commissioner"): the portfolio is no name.
-_OFFICES = frozenset({"minister", "ministers", "secretary", "commissioner", "spokesman", "spokeswoman", "ministry",
-                      "undersecretary", "official", "officials", "correspondent", "editor"})
-_COMPASS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"})
-#: "the port of Whitby", "the village of Khasavyurt": what follows "of" is a place.
-_SETTLEMENTS = frozenset({"port", "town", "city", "village", "capital", "province", "region", "island", "county",
-                          "district", "suburb", "resort", "hamlet", "islands", "state", "provinces", "outskirts"})
-#: Labels whose spans are names (trimmed of scores and lower-case edges); the rest are titles of things.
-_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
-
-
-@dataclass(frozen=True, slots=True)
-class Rules:
-    """Switches for each post-processing rule, so the evaluation can measure what each one buys
-    (``python -m newsflow.evaluate entities --ablate``, also with ``--conll``)."""
-
-    trim: bool = True
-    titles: bool = True
-    gazetteer_labels: bool = True
-    gazetteer_spot: bool = True
-    dateline: bool = True
-    credits: bool = True
-    canonical: bool = True
-    caps_title: bool = True
-    junk: bool = True
-    clubs: bool = True
-    regions: bool = True
-    corroborate: bool = True
-    streets: bool = True
-    tables: bool = True
-    propagate: bool = True
-    caps_lines: bool = True
-    sports: bool = True
-    events: bool = True
-
-
-ALL_RULES = Rules()
-NO_RULES = Rules(**{f.name: False for f in fields(Rules)})
+_TEAM_SPORTS_RE = re.compile(r"^\s*(?:" + "|".join(lex.TEAM_SPORTS) + r")\b[\w ]{0,20}(?: -|:)", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,10 +153,6 @@ def salience(mentions: int, max_mentions: int, first_char: int, body_len: int, i
     return round(min(max(value, 0.0), 1.0), 4)
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.replace("’", "'").casefold().split())
-
-
 def _is_caps(text: str) -> bool:
     """True for ALL-CAPS text (wire titles, datelines), which the model was not trained on."""
     letters = [c for c in text if c.isalpha()]
@@ -258,119 +167,12 @@ def _credit_names(item: dict[str, Any]) -> tuple[set[str], set[str]]:
         for name in item.get(key) or ():
             if not isinstance(name, str) or not name.strip():
                 continue
-            norm = _norm(name)
-            full.add(norm)
-            parts = norm.split()
+            key = norm(name)
+            full.add(key)
+            parts = key.split()
             if len(parts) > 1:
                 surnames.add(parts[-1])
     return full, surnames
-
-
-def _clean_span(doc: Doc, start: int, end: int, label: str, rules: Rules) -> tuple[int, int]:
-    """Token bounds of the entity name inside a model span, after trimming credits, slugs and titles."""
-    if rules.trim:
-        for k in range(start, end):
-            if doc[k].text in ("/", "|") or (doc[k].is_space and "\n" in doc[k].text):
-                end = k  # photo credits ("Ilnitsky/Pool") and line ends ("Akram\nBowling") end a name
-                break
-        for k in range(start + 1, min(end, start + 4)):
-            if doc[k].text in ("-", "–", "—") and doc[start:k].text.lower() in _SLUGS:
-                start = k + 1
-                break
-        if label in _NAME_LABELS:
-            end = _trim_numbers(doc, start, end, label)
-        while start < end and (doc[start].is_punct or doc[start].lower_ in ("the", "a", "an")):
-            start += 1
-        while end > start and (doc[end - 1].lower_ in ("'s", "’s", "'", "’", "s") or doc[end - 1].is_punct):
-            if doc[end - 1].lower_ == "s" and end - 1 > start and doc[end - 2].text not in ("'", "’"):
-                break
-            end -= 1
-        if label in _NAME_LABELS and label not in ("PERSON", "NORP"):
-            # names neither start nor end with a lower-case word ("west Jerusalem", "Barings bank", "Oval on")
-            while end - start > 1 and doc[start].is_lower and doc[start].lower_ not in _PARTICLES:
-                start += 1
-            while end - start > 1 and doc[end - 1].is_lower and doc[end - 1].lower_ not in _CORP_SUFFIXES:
-                end -= 1
-    if rules.titles and label == "PERSON":
-        while start < end - 1 and (doc[start].lower_ in _TITLES
-                                   or (doc[start].is_lower and doc[start].lower_ not in _PARTICLES)):
-            start += 1
-        if end - start == 1 and doc[start].lower_ in _TITLES and doc[start].lower_ not in _SURNAME_TITLES:
-            return start, start
-    return start, end
-
-
-def _trim_numbers(doc: Doc, start: int, end: int, label: str) -> int:
-    """End of a name glued to scores: "J. Crawley 106", "Chelsea 2-1", "Villa 1 Chelsea 1" -> "Villa".
-
-    A bare trailing number stays on organisations and places ("Channel 4"); people never end in one, and
-    score-like numbers ("2-1", "4-95", "12:44.39") never belong to a name.
-    """
-    for k in range(start + 1, end - 1):
-        if is_number(doc[k].text) and doc[k + 1].text[:1].isupper():
-            return k
-    k = end
-    while k - 1 > start and (is_number(doc[k - 1].text) or (
-            doc[k - 1].text in ("-", "–", ":", "/") and not doc[k - 1].whitespace_ and k < end)):
-        k -= 1  # "2", "-", "1" is one score
-    while k < end and not is_number(doc[k].text):
-        k += 1
-    if k < end and (label == "PERSON" or not doc[k:end].text.isdigit()):
-        return k
-    return end
-
-
-def _person_cued(doc: Doc, span_start: int, start: int, end: int) -> bool:
-    """A capitalised 1-3 word span right after (or starting with) a person title is a person's name."""
-    first = start
-    while first < end - 1 and doc[first].lower_ in _PERSON_CUES:
-        first += 1
-    cued = first > start or (span_start > 0 and doc[span_start - 1].lower_ in _PERSON_CUES and span_start == start)
-    if not cued or not 1 <= end - first <= 3:
-        return False
-    return all(t.is_alpha and t.is_title and t.lower_ not in _ORG_WORDS and t.lower_ not in _TITLES
-               for t in doc[first:end])
-
-
-def _lone_name_cued(doc: Doc, span_start: int, start: int, end: int) -> bool:
-    """A one-word PERSON is trusted with a title ("Mr. Holt"), a speech verb ("Holt said", "said Holt"),
-    an appositive ("Holt, 54,", "Holt (who") or "according to Holt"; the small model tags stray capitalised
-    words ("Volumes", "Westgate") as people far more often than it does surnames standing alone."""
-    if any(t.lower_ in _HONORIFICS for t in doc[span_start:start]):
-        return True
-    prev = doc[start - 1].lower_ if start > 0 else ""
-    nxt = [t.lower_ for t in doc[end:end + 3]]
-    if prev in _HONORIFICS or prev in _SPEECH or (prev == "to" and start > 1 and doc[start - 2].lower_ == "according"):
-        return True
-    if nxt[:1] and nxt[0] in _SPEECH:
-        return True
-    if prev == ")" and start > 2 and doc[start - 3].text == "(" and doc[start - 2].is_title:
-        return True  # "(Alan) Greenspan"
-    return len(nxt) >= 2 and nxt[0] in (",", "(") and (nxt[1] == "who" or nxt[1].isdigit() or nxt[1:2] == ["a"]
-                                                 or (len(nxt) > 2 and nxt[1] in _SPEECH))
-
-
-def _appositive_person(doc: Doc, end: int) -> bool:
-    """", who ...", ", 47 ," or ", the group 's chairman ," right after a name: the name is a person's."""
-    toks = doc[end:end + 8]
-    if len(toks) < 2 or toks[0].text != ",":
-        return False
-    if toks[1].lower_ == "who" or (len(toks) > 2 and toks[1].like_num and toks[2].text == ","):
-        return True
-    if toks[1].lower_ not in ("the", "a", "an", "its", "their", "his", "her"):
-        return False
-    for k in range(2, len(toks) - 1):
-        if toks[k].text == ",":
-            return False
-        if toks[k].lower_ in _PERSON_CUES and toks[k + 1].lower_ in (",", "of", "at", "for", "."):
-            return True
-    return False
-
-
-def _strip_cues(doc: Doc, start: int, end: int) -> int:
-    while start < end - 1 and doc[start].lower_ in _PERSON_CUES:
-        start += 1
-    return start
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,7 +190,7 @@ def _dateline(body: str) -> _Dateline | None:
     m = _DATELINE_RE.match(head)
     if m:
         city = m.group("city")
-        if (city.isupper() or m.group("agency")) and city.casefold() not in _SLUGS:
+        if (city.isupper() or m.group("agency")) and city.casefold() not in lex.SLUGS:
             return _Dateline(m.start("city"), m.end("city"), m.end())
     m = _ISO_DATELINE_RE.match(head)
     if m is None and "\n" in head:  # a byline line may come first ("Nadim Ladki\nAL-AIN , ...")
@@ -426,20 +228,63 @@ def _sports_story(title: str) -> bool:
     return bool(_TEAM_SPORTS_RE.match(title))
 
 
+def _model_mention(doc: Doc, ent_start: int, ent_end: int, label: str, rules: Rules, dateline: _Dateline | None,
+                   credits: tuple[set[str], set[str]], sports: bool) -> _Mention | None:
+    """One model span through the rules of :mod:`.rules` in order; None when a rule drops it."""
+    start, end = span_rules.clean_span(doc, ent_start, ent_end, label, rules)
+    if start >= end:
+        return None
+    c = span_rules.Candidate(doc, ent_start, start, end, label)
+    if rules.junk and span_rules.is_junk_span(c):
+        return None
+    if not span_rules.has_letters(c, need_capital=rules.junk):
+        return None
+    if dateline is not None and span_rules.in_dateline(c, dateline.end, dateline.city_end):
+        return None
+    full_credits, surname_credits = credits
+    if rules.credits and (full_credits or surname_credits) and span_rules.is_credit(c, full_credits, surname_credits):
+        return None
+    gaz = gazetteer()
+    if rules.gazetteer_labels and span_rules.demonym_span(c, gaz):
+        return _Mention(c.text, "NORP", c.span.start_char, None, (c.text,))
+    c.set_context(regions=rules.regions)
+    known = rules.gazetteer_labels and span_rules.gazetteer_place(c, gaz)
+    if not known and rules.regions:
+        span_rules.region_place(c, gaz)
+    if rules.clubs:
+        span_rules.club_name(c)
+    if rules.streets:
+        span_rules.street_name(c)
+    if sports:
+        span_rules.city_club_name(c, gaz)
+        span_rules.city_as_team(c)
+    if rules.events:
+        span_rules.event_name(c)
+    if rules.junk and span_rules.is_generic_org(c):
+        return None
+    if rules.titles:
+        span_rules.cued_person(c)
+        span_rules.person_or_org_by_context(c)
+    cued = True
+    if rules.corroborate and c.label == "PERSON" and c.size == 1:
+        cued = span_rules.lone_name_cued(doc, ent_start, c.start, c.end)
+    text = c.text
+    return _Mention(text, c.label, c.span.start_char, c.place, tuple(text.split()), cued, c.locative)
+
+
 def _body_mentions(doc: Doc, body: str, rules: Rules, credits: tuple[set[str], set[str]],
                    sports: bool = False) -> list[_Mention]:
     """Mentions in one text: results-table names and ALL-CAPS lines by rule, the model's spans elsewhere
     cleaned and relabelled, gazetteer places the model missed, the dateline, then found names found again."""
     gaz = gazetteer()
     mentions: list[_Mention] = []
-    covered = bytearray(len(doc))
+    covered = bytearray(len(doc))  # a Coverage per token
     dateline = _dateline(body) if rules.dateline else None
-    full_credits, surname_credits = credits
     if rules.tables:
         for run in table_runs(doc, body, dateline.end if dateline is not None else 0):
             span = doc[run.start:run.end]
             for k in range(run.start, run.end):
-                covered[k] = 2
+                covered[k] = Coverage.TABLE
             mentions.append(_Mention(span.text, run.label, span.start_char, run.place, tuple(span.text.split())))
     caps_lines: list[tuple[int, int]] = []
     if rules.caps_lines:
@@ -451,97 +296,17 @@ def _body_mentions(doc: Doc, body: str, rules: Rules, credits: tuple[set[str], s
                 if span is not None:
                     caps_lines.append((start, end))
                     for k in range(span.start, span.end):
-                        covered[k] = 3
+                        covered[k] = Coverage.CAPS_LINE
     for ent in doc.ents:
-        if 2 in covered[ent.start:ent.end] or 3 in covered[ent.start:ent.end]:
+        if Coverage.TABLE in covered[ent.start:ent.end] or Coverage.CAPS_LINE in covered[ent.start:ent.end]:
             continue  # a table line's names replace the model's spans there; caps lines are matched below
         for k in range(ent.start, ent.end):
-            covered[k] = 1
-        label = ent.label_
-        if label not in _LABEL_SET:
+            covered[k] = Coverage.MODEL
+        if ent.label_ not in _LABEL_SET:
             continue
-        start, end = _clean_span(doc, ent.start, ent.end, label, rules)
-        if start >= end:
-            continue
-        if rules.junk:
-            if any(t.like_email or t.like_url or "@" in t.text for t in doc[start:end]):
-                continue
-            while label == "PERSON" and end - start > 1 and doc[end - 1].is_lower:
-                end -= 1  # names do not end in lower-case words ("Zurich cafe")
-        span = doc[start:end]
-        text = span.text
-        if not any(c.isalpha() for c in text) or (rules.junk and not any(c.isupper() for c in text)):
-            continue
-        if dateline is not None and span.start_char < dateline.end and (
-                _norm(text) in _AGENCIES or span.start_char < dateline.city_end):
-            continue
-        if rules.credits and (full_credits or surname_credits):
-            norm = _norm(text)
-            if norm in full_credits or (end - start == 1 and norm in surname_credits):
-                continue
-        if rules.gazetteer_labels and label in _NAME_LABELS and gaz.is_demonym(doc[start].text) \
-                and all(t.lower_ in _TITLES for t in doc[start + 1:end]):
-            # "Palestinian" tagged PERSON, "British Agriculture" (Minister) tagged ORG: a nationality
-            end = start + 1
-            span = doc[start:end]
-            mentions.append(_Mention(span.text, "NORP", span.start_char, None, (span.text,)))
-            continue
-        locative = start > 0 and (doc[start - 1].lower_ in _LOCATIVE or (
-            start > 1 and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ in _SETTLEMENTS))
-        place_noun = rules.regions and end < len(doc) and doc[end].lower_ in _PLACE_NOUNS
-        place = gaz.resolve(text) if rules.gazetteer_labels else None
-        if place is not None:
-            if label in ("GPE", "LOC") or place.is_country or locative or place_noun or text in gaz.spot_map or label in ("NORP", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"):
-                label = "GPE"
-            else:
-                place = None
-        elif rules.regions and (label != "PERSON" or locative or place_noun):
-            place = gaz.region(text)
-            if place is not None:
-                label = "GPE"
-            elif place_noun and label in ("ORG", "PERSON") and all(t.is_title for t in span):
-                label = "LOC"
-        if (place is None and rules.clubs and 2 <= end - start <= 4 and doc[end - 1].lower_ in _CLUB_SUFFIXES
-                and (label == "PERSON" or (label in ("GPE", "LOC", "NORP")
-                                           and doc[end - 1].lower_ not in ("city", "town", "county")))
-                and all(t.is_title or t.is_upper for t in span)):
-            label = "ORG"
-        if (rules.streets and label == "PERSON" and end - start >= 2 and doc[end - 1].lower_ in _STREET_WORDS
-                and all(t.is_title for t in span)):
-            label = "FAC"
-        if (sports and label in ("PERSON", "GPE") and place is None and 2 <= end - start <= 3
-                and doc[end - 1].text in gaz.resolve_map and not gaz.resolve_map[doc[end - 1].text].is_country):
-            label = "ORG"  # "Atletico Madrid", "Inter Milan", "Sparta Prague"
-        if (sports and label == "GPE" and place is not None and not place.is_country and not locative
-                and not place_noun and (end >= len(doc) or doc[end].lower_ not in _CLUB_NOUNS)):
-            label, place = "ORG", None  # "Barcelona signed ...", "Leicestershire beat Somerset"
-        if rules.events and label in _NAME_LABELS and (
-                doc[end - 1].lower_ in _EVENT_WORDS or (end - start > 1 and doc[start].lower_ in _EVENT_FIRST
-                                                        and doc[start + 1].lower_ in ("de", "d'", "of"))):
-            label, place = "EVENT", None
-        if rules.junk and label != "PERSON" and end - start == 1 and place is None and (
-                doc[start].lower_ in _GENERIC_ORGS
-                or (end < len(doc) and doc[end].lower_ in _OFFICES and doc[start].lower_ in _PORTFOLIOS)):
-            continue
-        if place is None and label != "PERSON" and rules.titles and _person_cued(doc, ent.start, start, end):
-            start = _strip_cues(doc, start, end)
-            span = doc[start:end]
-            text = span.text
-            label = "PERSON"
-        if rules.titles and place is None and end < len(doc):
-            if label == "PERSON" and (doc[end].lower_ == "which" or (
-                    doc[end].text == "," and end + 1 < len(doc) and doc[end + 1].lower_ == "which")):
-                label = "ORG"  # "Fair Fares North , which says it has 3,000 members"
-            elif label == "PERSON" and end - start >= 3 and doc[end - 1].lower_ in _COMPASS:
-                label = "ORG"  # "Fair Fares North", "Rail Future East": groups named after a region
-            elif (label in ("ORG", "NORP", "FAC", "PRODUCT", "WORK_OF_ART") and 2 <= end - start <= 3
-                  and all(t.is_alpha and t.is_title and t.lower_ not in _ORG_WORDS and t.lower_ not in _CORP_SUFFIXES
-                          and t.lower_ not in _CLUB_SUFFIXES for t in span) and _appositive_person(doc, end)):
-                label = "PERSON"  # "Dean Holt , the group 's chairman ,"
-        cued = True
-        if rules.corroborate and label == "PERSON" and end - start == 1:
-            cued = _lone_name_cued(doc, ent.start, start, end)
-        mentions.append(_Mention(text, label, span.start_char, place, tuple(text.split()), cued, locative))
+        mention = _model_mention(doc, ent.start, ent.end, ent.label_, rules, dateline, credits, sports)
+        if mention is not None:
+            mentions.append(mention)
     if rules.gazetteer_spot:
         for _, s, e in _spot_matcher()(doc):
             text = doc[s:e].text
@@ -552,16 +317,17 @@ def _body_mentions(doc: Doc, body: str, rules: Rules, credits: tuple[set[str], s
                 # a country's full name beats the model's piece of it ("Sierra" ORG in "Sierra Leone")
                 cs, ce = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
                 inside = [m for m in mentions if m.start < ce and m.stop > cs]
-                if (e - s < 2 or not place.is_country or 2 in covered[s:e] or 3 in covered[s:e]
-                        or any((m.start < cs or m.stop > ce) and m.label in _NAME_LABELS for m in inside)):
+                if (e - s < 2 or not place.is_country or Coverage.TABLE in covered[s:e]
+                        or Coverage.CAPS_LINE in covered[s:e]
+                        or any((m.start < cs or m.stop > ce) and m.label in lex.NAME_LABELS for m in inside)):
                     continue
                 mentions = [m for m in mentions if m not in inside]
             if dateline is not None and doc[s].idx < dateline.city_end:
                 continue
             for k in range(s, e):
-                covered[k] = 1
-            if (sports and not place.is_country and not (s > 0 and doc[s - 1].lower_ in _LOCATIVE)
-                    and (e >= len(doc) or doc[e].lower_ not in _CLUB_NOUNS)):
+                covered[k] = Coverage.MODEL
+            if (sports and not place.is_country and not (s > 0 and doc[s - 1].lower_ in lex.LOCATIVE)
+                    and (e >= len(doc) or doc[e].lower_ not in lex.CLUB_NOUNS)):
                 mentions.append(_Mention(text, "ORG", doc[s].idx, None, (text,)))
                 continue
             mentions.append(_Mention(text, "GPE", doc[s].idx, place, (text,)))
@@ -570,7 +336,7 @@ def _body_mentions(doc: Doc, body: str, rules: Rules, credits: tuple[set[str], s
         city = dated[-1]
         if not sports:  # the dateline city named again is that place ("WHITBY ... the port of Whitby")
             for i, m in enumerate(mentions):
-                if _norm(m.text) != _norm(city.text) or m.label not in ("ORG", "PERSON", "NORP", "FAC", "GPE", "LOC"):
+                if norm(m.text) != norm(city.text) or m.label not in ("ORG", "PERSON", "NORP", "FAC", "GPE", "LOC"):
                     continue
                 if m.place is None or (city.place is not None and not m.place.is_country):
                     mentions[i] = replace(m, label="GPE", place=city.place)
@@ -609,7 +375,7 @@ def _propagate(doc: Doc, body: str, mentions: list[_Mention]) -> list[_Mention]:
     if not votes:
         return []
     lower_words = set(_LOWER_WORD_RE.findall(body))
-    forms = [f for f in votes if f.lower() not in _HONORIFICS and (" " in f or f.lower() not in lower_words)]
+    forms = [f for f in votes if f.lower() not in lex.HONORIFICS and (" " in f or f.lower() not in lower_words)]
     if not forms:
         return []
     taken = bytearray(len(body) + 1)
@@ -628,7 +394,7 @@ def _propagate(doc: Doc, body: str, mentions: list[_Mention]) -> list[_Mention]:
             continue
         before = doc[span.start - 1] if span.start > 0 else None
         after = doc[span.end] if span.end < len(doc) else None
-        if (before is not None and before.is_alpha and before.text[:1].isupper() and before.lower_ not in _HONORIFICS
+        if (before is not None and before.is_alpha and before.text[:1].isupper() and before.lower_ not in lex.HONORIFICS
                 and not before.is_sent_start) or (after is not None and after.is_alpha and after.text[:1].isupper()):
             continue  # part of a longer name the model did not tag
         form = hit.group(0)
@@ -752,9 +518,9 @@ def _group(mentions: list[_Mention], rules: Rules,
         elif m.place is not None:
             key = ("place", m.text, m.place.code)
         elif m.label == "ORG" and rules.canonical:
-            key = ("text", club_stems.get(_norm(m.text)) or _org_key(m.text))
+            key = ("text", club_stems.get(norm(m.text)) or _org_key(m.text))
         else:
-            key = ("text", _norm(m.text))
+            key = ("text", norm(m.text))
         groups.setdefault(key, []).append(m)
     if rules.canonical:
         _join_acronyms(groups)
@@ -779,8 +545,8 @@ def _club_stems(others: list[_Mention]) -> dict[str, str]:
     """Lone place word -> org key of the one club named after it in the article ("Harrowby" -> Harrowby Town)."""
     stems: dict[str, set[str]] = {}
     for m in others:
-        if m.label == "ORG" and len(m.words) > 1 and m.words[-1].casefold() in _CLUB_SUFFIXES:
-            stems.setdefault(_norm(" ".join(m.words[:-1])), set()).add(_org_key(m.text))
+        if m.label == "ORG" and len(m.words) > 1 and m.words[-1].casefold() in lex.CLUB_SUFFIXES:
+            stems.setdefault(norm(" ".join(m.words[:-1])), set()).add(_org_key(m.text))
     return {stem: keys.pop() for stem, keys in stems.items() if len(keys) == 1}
 
 
@@ -795,15 +561,15 @@ def _corroborate(persons: list[_Mention], others: list[_Mention], club_stems: di
     backed = {w.casefold() for m in persons if len(m.words) > 1 for w in m.words}
     # a surname the model put in a mislabelled full name ("Noboru Takeshita" as ORG ... "Takeshita said")
     backed |= {m.words[-1].casefold() for m in others if m.place is None and 2 <= len(m.words) <= 3
-               and all(w[:1].isupper() for w in m.words) and m.words[-1].casefold() not in _CLUB_SUFFIXES
-               and m.words[-1].casefold() not in _ORG_WORDS and m.words[-1].casefold() not in _CORP_SUFFIXES}
+               and all(w[:1].isupper() for w in m.words) and m.words[-1].casefold() not in lex.CLUB_SUFFIXES
+               and m.words[-1].casefold() not in lex.ORG_WORDS and m.words[-1].casefold() not in lex.CORP_SUFFIXES}
     backed |= {m.words[0].casefold() for m in persons if len(m.words) == 1 and m.cued}
     kept: list[_Mention] = []
     for m in persons:
         if len(m.words) != 1 or m.words[0].casefold() in backed:
             kept.append(m)
             continue
-        if _norm(m.text) in club_stems:
+        if norm(m.text) in club_stems:
             others.append(replace(m, label="ORG"))
             continue
         place = gaz.resolve(m.text) if rules.gazetteer_labels else None
@@ -819,8 +585,8 @@ def _corroborate(persons: list[_Mention], others: list[_Mention], club_stems: di
 
 
 def _org_key(text: str) -> str:
-    words = _norm(text).split()
-    while len(words) > 1 and words[-1] in _CORP_SUFFIXES:
+    words = norm(text).split()
+    while len(words) > 1 and words[-1] in lex.CORP_SUFFIXES:
         words.pop()
     return " ".join(words)
 
@@ -829,7 +595,7 @@ def _join_acronyms(groups: dict[tuple[str, ...], list[_Mention]]) -> None:
     """Merge an all-caps ORG ("IMF") into the unique ORG whose initials spell it ("International Monetary Fund")."""
     initials: dict[str, list[tuple[str, ...]]] = {}
     for key, ms in groups.items():
-        words = [w for w in ms[0].text.split() if w.casefold() not in _ACRONYM_STOP]
+        words = [w for w in ms[0].text.split() if w.casefold() not in lex.ACRONYM_STOP]
         if key[0] == "text" and ms[0].label == "ORG" and len(words) >= 2:
             initials.setdefault("".join(w[0] for w in words).upper(), []).append(key)
     for key in list(groups):
