@@ -76,3 +76,17 @@ def test_seed_entities(seed_lake: Path) -> None:
                    "Clarence Fernandez"):
         assert not any(leaked in n for n in names), leaked
     assert not ents[ents["entity"] == "Belarus"]["label"].eq("PERSON").any()
+
+
+def test_seed_author_whose_surname_is_a_word(tmp_path: Path, run_day, shared_path) -> None:
+    """The seed with its reporter renamed "Michael White" keeps its author (surnames that are words)."""
+    import pandas as pd
+
+    text = shared_path("seed", SEED).read_text(encoding="utf-8")
+    assert "Lidia Kelly" in text
+    (tmp_path / "landing" / DAY).mkdir(parents=True)
+    (tmp_path / "landing" / DAY / SEED).write_text(text.replace("Lidia Kelly", "Michael White"), encoding="utf-8")
+    run_day(tmp_path / "landing", tmp_path / "lake", DAY)
+    articles = pd.read_parquet(tmp_path / "lake" / "articles")
+    assert list(articles.iloc[0]["authors"]) == ["Michael White"]
+    assert list(articles.iloc[0]["editors"]) == ["Clarence Fernandez"]

@@ -16,29 +16,37 @@ log = logging.getLogger(__name__)
 
 __all__ = ["looks_like_person_name", "parse_byline"]
 
-# Words that never appear in a person's name but often in a byline: agencies, outlets, roles.
+# Words that are never part of a person's name but fill bylines: roles, labels, agencies and outlet nouns.
+# One of them anywhere in a part rejects it ("Staff Writer", "Reuters Staff", "Bloomberg News").
 _NOT_NAME_WORDS = {
     "staff", "writer", "writers", "reporter", "reporters", "correspondent", "correspondents", "editor",
     "editors", "editorial", "contributor", "contributors", "contributing", "columnist", "desk", "team",
-    "bureau", "newsroom", "agency", "agencies", "press", "news", "reuters", "afp", "ap", "upi", "dpa",
-    "ansa", "efe", "pa", "bloomberg", "associated", "media", "wire", "wires", "online", "digital",
-    "times", "post", "daily", "herald", "tribune", "gazette", "journal", "courier", "ledger", "guardian",
-    "telegraph", "observer", "chronicle", "bbc", "cnn", "npr", "senior", "chief", "political",
+    "bureau", "newsroom", "agency", "agencies", "news", "reuters", "afp", "ap", "upi", "dpa",
+    "ansa", "efe", "pa", "bloomberg", "media", "wire", "wires", "online", "digital",
+    "times", "daily", "herald", "tribune", "gazette", "journal", "ledger",
+    "telegraph", "chronicle", "bbc", "cnn", "npr", "senior", "political",
     "reporting", "additional", "updated", "published", "posted", "photo", "photos", "photograph",
     "photographer", "video", "images", "getty", "image", "illustration", "follow", "email", "twitter",
     "analysis", "opinion", "comment", "sources", "source", "report", "research", "researcher",
-    "producer", "anchor", "host", "presenter", "author", "authors", "by", "and", "the", "of", "for",
+    "producer", "anchor", "presenter", "author", "authors", "by", "and", "the", "of", "for",
     "newsletter", "subscribe", "share", "read", "more", "minutes", "minute", "min", "ago", "hours",
     "hour", "days", "today", "yesterday", "correspondence", "officer", "director", "professor",
     "president", "manager", "analyst", "economist", "intern", "fellow", "emeritus", "deputy",
-    "associate", "assistant", "executive", "managing", "international", "national", "global",
-    "business", "sports", "sport", "politics", "science", "technology", "health", "world", "local",
-    "culture", "arts", "travel", "finance", "markets", "economics", "economy", "entertainment",
-    "weather", "traffic", "metro", "investigations", "investigative", "special", "foreign",
-    "white", "house", "washington", "london", "new", "york", "contact", "guest", "view", "profile",
-    "all", "articles", "stories", "story", "posts", "bio", "about", "live", "blog",
+    "associate", "assistant", "executive", "managing", "contact", "guest", "profile",
+    "all", "articles", "stories", "story", "posts", "bio", "about", "blog",
     "university", "institute", "inc", "ltd", "llc", "company", "group", "network", "tv", "radio",
-    "magazine", "weekly", "monthly", "review", "wsj", "ft", "abc", "cbs", "nbc", "fox", "sky",
+    "magazine", "weekly", "monthly", "wsj", "ft", "abc", "cbs", "nbc", "new",
+}
+# Words that name outlets, sections and places in bylines but are also real surnames or given names
+# ("White House" / "Michael White", "Washington Post" / "Jesse Washington", "Fox News" / "Ben Fox"):
+# a part is rejected only when it is wholly made of them (or of the words above).
+_OUTLET_OR_NAME_WORDS = {
+    "white", "house", "washington", "london", "york", "post", "fox", "sky", "press", "associated",
+    "chief", "world", "local", "global", "national", "international", "business", "sports", "sport",
+    "politics", "science", "technology", "health", "culture", "arts", "travel", "finance", "markets",
+    "economics", "economy", "entertainment", "weather", "traffic", "metro", "investigations",
+    "investigative", "special", "foreign", "view", "review", "live", "host", "courier", "guardian",
+    "observer", "mail", "express", "mirror", "star", "sun", "record", "city", "state", "county",
 }
 # Lower-case particles allowed inside names ("Ludwig van Beethoven", "Ana de la Cruz").
 _PARTICLES = {
@@ -76,7 +84,10 @@ def _normalise(text: str) -> str:
 
 
 def looks_like_person_name(text: str) -> bool:
-    """True when ``text`` reads like one person's name: 2-5 capitalised tokens, no role or outlet words."""
+    """True when ``text`` reads like one person's name: 2-5 capitalised tokens, no role word, not wholly an outlet.
+
+    Surnames that are also words stay names ("Michael White", "Jesse Washington", "Ben Fox").
+    """
     if not isinstance(text, str):
         return False
     name = _normalise(text)
@@ -86,18 +97,20 @@ def looks_like_person_name(text: str) -> bool:
     if not 2 <= len(tokens) <= 5:
         return False
     capitalised = 0
+    outlet_like = 0
     for i, token in enumerate(tokens):
         if not _TOKEN.match(token):
             return False
         lower = token.lower().strip(".")
         if lower in _NOT_NAME_WORDS:
             return False
+        outlet_like += lower in _OUTLET_OR_NAME_WORDS
         if token[0].isupper():
             capitalised += 1
         elif not (0 < i < len(tokens) - 1 and token.lower() in _PARTICLES):
             return False
-    if not tokens[-1][0].isupper():
-        return False
+    if not tokens[-1][0].isupper() or outlet_like == len(tokens):
+        return False  # "White House", "New York", "Sky Sports": wholly an outlet, section or place
     # An all-caps acronym pair ("BBC NEWS") is an outlet; "J.K. Rowling" style initials are fine.
     letters = [t for t in tokens if len(t.strip(".")) > 2]
     return capitalised >= 2 and not (letters and all(t.isupper() for t in letters))

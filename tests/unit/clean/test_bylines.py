@@ -24,6 +24,16 @@ from newsflow.clean.bylines import looks_like_person_name, parse_byline
         ("By Associated Press", []),
         ("BBC News", []),
         ("", []),
+        # surnames that are also words stay names; parts wholly an outlet, section or place go
+        ("By Jesse Washington, Associated Press", ["Jesse Washington"]),
+        ("By Ben Fox", ["Ben Fox"]),
+        ("By Michael White and Billy House", ["Michael White", "Billy House"]),
+        ("By Jack London, Reuters", ["Jack London"]),
+        ("By Jane Doe, Washington Post", ["Jane Doe"]),
+        ("White House Correspondent", []),
+        ("By Sky News", []),
+        ("By Fox News Digital", []),
+        ("Written by Arjun Mehta | New Delhi", ["Arjun Mehta"]),
     ],
 )
 def test_parse_byline(text: str, expected: list[str]) -> None:
