@@ -212,6 +212,25 @@ def _is_caps_place(place: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
+#: A wire dateline standing on its own line under the headline, as wires and RCV1/CoNLL print it:
+#: "TIGNES, France 1996-12-06", "LONDON 1996-08-30", "AL-AIN , United Arab Emirates 1996-12-06",
+#: "NEW YORK, Dec 6", "MOSCOW, 6 December 1996".
+_DATELINE_LINE = re.compile(
+    r"^(?P<place>[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\-]+(?: [A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\-]+){0,3})"
+    r"(?:\s?,\s?(?P<region>[A-Z][\w.'’\-]*(?: [A-Za-z][\w.'’\-]*){0,3}))?"
+    r"\s*,?\s+(?P<date>\d{4}-\d{2}-\d{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
+    r"(?:,?\s+\d{4})?|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d{4})?)\s*$"
+)
+
+
+def match_dateline_line(line: str) -> Dateline | None:
+    """A dateline that is a whole line (place in capitals, optional region, a date): the story starts below it."""
+    m = _DATELINE_LINE.match(line.strip())
+    if not m or not any(c.isalpha() for c in m.group("place")):
+        return None
+    return Dateline(place=m.group("place").strip(), agency=None, date_raw=m.group("date"), length=len(line))
+
+
 def match_dateline(lede: str) -> Dateline | None:
     """Recognise a dateline at the start of a lede and say how much of it to strip."""
     for i, rx in enumerate(_DATELINE_RES):

@@ -15,7 +15,14 @@ from datetime import datetime
 
 from newsflow.clean import furniture
 from newsflow.clean.bylines import looks_like_person_name
-from newsflow.clean.credits import AGENCIES, Credit, Dateline, match_dateline, parse_credit_line
+from newsflow.clean.credits import (
+    AGENCIES,
+    Credit,
+    Dateline,
+    match_dateline,
+    match_dateline_line,
+    parse_credit_line,
+)
 from newsflow.clean.datewords import find_date_any
 
 _BULLET = re.compile(r"^\s*(?:[•·●▪■◦‣∙*]|-(?=\s))\s*")
@@ -158,8 +165,28 @@ def _split_items(text: str) -> list[tuple[str, bool, int]]:
     return items
 
 
+#: How far down a wire item's own dateline line may stand (headline, maybe a slug or byline, then the dateline).
+_WIRE_DATELINE_WITHIN = 4
+
+
+def _wire_dateline(items: list[tuple[str, bool, int]]) -> int | None:
+    """Index of a wire dateline line ("TIGNES, France 1996-12-06") right under a headline, if any.
+
+    Wire items (results, standings, briefs) carry no prose lede, but a headline and a dateline line say
+    they are news: the story is everything below that line, table rows included.
+    """
+    for i, (line, bulleted, _) in enumerate(items[:_WIRE_DATELINE_WITHIN]):
+        if i > 0 and not bulleted and match_dateline_line(line) is not None \
+                and any(_looks_like_headline(prev) for prev, _, _ in items[:i]):
+            return i
+    return None
+
+
 def _header_end(items: list[tuple[str, bool, int]], source_hint: str | None) -> int:
-    """Index of the first story line: prose, or a lede opening with a dateline."""
+    """Index of the first story line: below a wire dateline line, else prose or a lede opening with a dateline."""
+    wire = _wire_dateline(items)
+    if wire is not None and wire + 1 < len(items):
+        return wire + 1
     for i, (line, _, _) in enumerate(items):
         if furniture.is_caption(line) or furniture.is_furniture_line(line) or furniture.is_headline_list_heading(line):
             continue
@@ -186,6 +213,9 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     result = ScrapeResult()
     items = _split_items(text)
     end = _header_end(items, source_hint)
+    wire = _wire_dateline(items)
+    if wire is not None and wire < end:
+        result.dateline = match_dateline_line(items[wire][0])
     title_key = furniture.line_key(title_hint) if title_hint else ""
     dates: list[tuple[datetime, str, str]] = []
     candidates: list[tuple[int, str, bool]] = []
@@ -317,7 +347,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
             continue
         body.append(line)
 
-    if body:
+    if body and result.dateline is None:
         dateline = match_dateline(body[0])
         if dateline:
             result.dateline = dateline

@@ -166,3 +166,72 @@ def test_source_group_prefers_url_host_then_file_prefix() -> None:
     assert source_group("batch.jsonl", "https://www.Example.com/a/b") == "example.com"
     assert source_group("ledger-world-8f3a21.txt") == "ledger"
     assert source_group("wire/reuters_0001.txt") == "wire/reuters"
+
+
+# Wire items we wrote in the wire's own layout: headline, dateline line, then rows or one short lede.
+WIRE_RESULTS = """SKI JUMPING - CONTINENTAL CUP RESULTS .
+
+LILLEHAMMER , Norway 2025-03-14
+
+Results of the Continental Cup ski jumping event on Friday :
+
+1. Aino Virtanen ( Finland ) 251.4 points
+
+2. Marta Kowal ( Poland ) 247.9
+
+3. Ingrid Dahl ( Norway ) 240.2
+"""
+
+WIRE_STANDINGS = """ICE HOCKEY - NORDIC LEAGUE STANDINGS .
+
+OSLO 2025-03-14
+
+Standings after Thursday 's games ( tabulate under games played , won , lost , points ) :
+
+Vardo Bears 30 20 10 40
+
+Tromso Gulls 30 18 12 36
+"""
+
+WIRE_BRIEF = """Harbour operator sees flat quarter .
+
+ROTTERDAM , March 14
+
+Qtly net 12.1 mln vs 11.9 mln .
+"""
+
+
+def test_wire_results_keep_every_row_and_the_dateline() -> None:
+    result = clean_scrape(WIRE_RESULTS, reference=REF)
+    assert result.title == "SKI JUMPING - CONTINENTAL CUP RESULTS ."
+    assert result.dateline is not None and result.dateline.place == "LILLEHAMMER"
+    assert result.published_at is not None and result.published_at.date().isoformat() == "2025-03-14"
+    assert result.paragraphs == [
+        "Results of the Continental Cup ski jumping event on Friday :",
+        "1. Aino Virtanen ( Finland ) 251.4 points",
+        "2. Marta Kowal ( Poland ) 247.9",
+        "3. Ingrid Dahl ( Norway ) 240.2",
+    ]
+
+
+def test_wire_standings_and_briefs_are_articles() -> None:
+    from newsflow.clean.parse import parse_article
+
+    standings = parse_article(WIRE_STANDINGS, filename="standings.txt", reference=REF)
+    assert standings["dateline"] == "OSLO"
+    assert standings["body"].split("\n\n")[1:] == ["Vardo Bears 30 20 10 40", "Tromso Gulls 30 18 12 36"]
+    brief = parse_article(WIRE_BRIEF, filename="brief.txt", reference=REF)
+    assert brief["title"] == "Harbour operator sees flat quarter ."
+    assert brief["dateline"] == "ROTTERDAM"
+    assert brief["body"] == "Qtly net 12.1 mln vs 11.9 mln ."
+
+
+def test_a_dateline_line_without_a_headline_above_is_not_a_wire_item() -> None:
+    import pytest
+    from newsflow.clean.parse import parse_article
+    from newsflow.errors import Rejected
+
+    # a date stamp and a label are not news: no headline above the dateline line, no text below
+    with pytest.raises(Rejected) as caught:
+        parse_article("OSLO 2025-03-14\n\nMenu\n", filename="stub.txt", reference=REF)
+    assert caught.value.reason == "NOT_AN_ARTICLE"
