@@ -92,7 +92,8 @@ ENTITIES = pa.schema([
     _field("label", pa.string(), "OntoNotes label: PERSON, ORG, GPE, LOC, NORP, FAC, EVENT, PRODUCT, "
            "WORK_OF_ART, LAW, LANGUAGE.", nullable=False, example="PERSON"),
     _field("mentions", pa.int32(), "Mentions in body and title.", nullable=False, example="3"),
-    _field("first_char", pa.int32(), "Offset in body of the first mention; -1 when only in the title.",
+    _field("first_char", pa.int32(), "Offset in body of the first mention; -1 when only in the title or the "
+           "dateline (the cleaner strips the dateline place from body and records it in articles.dateline).",
            nullable=False, example="10"),
     _field("surface_forms", _STR_LIST, "Every distinct way the text wrote it.",
            example='["Putin", "Vladimir Putin"]'),

@@ -185,7 +185,8 @@ def extract_entities(clean_manifest: Manifest, settings: Settings | None = None)
     index = clean_manifest["index"]
     stage = lake.resolve(clean_manifest["staging"])
     arts = lake.read_table(lake.resolve(clean_manifest["paths"]["articles"]),
-                      columns=["article_id", "title", "body", "language", "authors", "editors"]).to_pylist()
+                      columns=["article_id", "title", "body", "dateline", "language", "authors",
+                                    "editors"]).to_pylist()
     sents = lake.read_table(lake.resolve(clean_manifest["paths"]["sentences"]),
                        columns=["article_id", "start_char"])
     starts: dict[str, list[int]] = {}

@@ -17,7 +17,7 @@ gate decision cannot hide what the parser did), and what the lake holds is score
 * **lost**: documents quarantined before NER (their gold names count as missed).
 
 Per type and per document kind (prose, sports results, markets tables: a document is a table when at
-least 30% of its sentences are 25% or more numeric tokens; sports when its headline carries a sports
+least 30% of its sentences (headline and dateline line aside) are 25% or more numeric tokens; sports when its headline carries a sports
 slug such as "SOCCER -").
 """
 
@@ -49,7 +49,9 @@ def page_text(doc: ConllDoc) -> str:
 
 def doc_kind(doc: ConllDoc) -> str:
     """prose, sports results or markets tables (see the module docstring)."""
-    sents = doc.sentences[1:] or doc.sentences
+    from newsflow.clean.credits import match_dateline_line
+
+    sents = [sent for sent in doc.sentences[1:] if match_dateline_line(" ".join(sent)) is None] or doc.sentences
     numeric = sum(1 for s in sents if s and sum(bool(_NUMERIC.search(t)) for t in s) / len(s) >= 0.25)
     if numeric < 0.3 * len(sents):
         return "prose"

@@ -381,3 +381,25 @@ def test_surnames_that_look_like_nationalities_stay_people() -> None:
     labels = {(r["entity"], r["label"]) for r in rows}
     assert ("Dawid Malan", "PERSON") in labels
     assert not any(r["label"] == "NORP" and "Malan" in r["entity"] for r in rows)
+
+
+def test_recorded_dateline_place_is_an_entity_outside_the_body() -> None:
+    # the cleaner strips "TIGNES, France" from the body and records the place in articles.dateline
+    body = "Results of the freestyle skiing moguls competition on Friday :\n\n1. Aino Virtanen ( Finland ) 25.76 points"
+    rows = _by_entity(_rows(body, "FREESTYLE SKIING - WORLD CUP MOGUL RESULTS .", dateline="TIGNES"))
+    tignes = rows["TIGNES"]
+    assert tignes["label"] == "GPE"
+    assert tignes["first_char"] == -1 and tignes["first_sentence_index"] is None
+    assert rows["Finland"]["first_char"] >= 0  # body mentions keep their offsets
+    # a London dateline joins the body's London; a title-case non-place "dateline" is not invented into one
+    rows = _by_entity(_rows("Shares in London rose on Friday as traders bought banks.", dateline="LONDON"))
+    assert [r for r in rows if r.casefold() == "london"] and rows[next(r for r in rows if r.casefold() == "london")]["mentions"] == 2
+    assert "Breaking" not in _by_entity(_rows("Shares rose on Friday as traders bought banks.", dateline="Breaking"))
+
+
+def test_recorded_dateline_mention_part() -> None:
+    from newsflow.enrich.entities.pipeline import extract_mentions
+
+    ((_, mentions, _),) = list(extract_mentions([_item("Shares rose on Friday as traders bought banks.",
+                                                       dateline="MOSCOW")]))
+    assert [(m.part, m.text, m.label) for m in mentions if m.part == "dateline"] == [("dateline", "MOSCOW", "GPE")]

@@ -89,7 +89,8 @@ _TEAM_SPORTS_RE = re.compile(r"^\s*(?:" + "|".join(lex.TEAM_SPORTS) + r")\b[\w ]
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """One entity mention: where it is (``part`` "title" or "body", char offsets), and its row's label/name."""
+    """One entity mention: where it is (``part`` "title", "body" or "dateline": the article's recorded dateline
+    place, offsets into that string), and its row's label/name."""
 
     part: str
     start: int
@@ -110,6 +111,7 @@ class _Mention:
     cued: bool = True  # a lone PERSON word with a title, speech verb or full name beside it
     locative: bool = False
     in_title: bool = False
+    in_dateline: bool = False  # the article's recorded dateline place (the cleaner strips it from the body)
     end: int = -1  # char end when the text differs from what was written (caps title); else start+len(text)
 
     @property
@@ -627,10 +629,24 @@ def _article_groups(item: dict[str, Any], body_doc: Doc | None, title_doc: Doc |
         title_mentions = _caps_mentions(title, mentions, rules, sports=sports)
     else:
         title_mentions = []
-    everything = mentions + title_mentions
+    everything = mentions + title_mentions + _recorded_dateline(item, body, rules)
     if rules.gazetteer_labels:
         _drop_foreign_town_codes(everything, body)
     return _group(everything, rules, sports)
+
+
+def _recorded_dateline(item: dict[str, Any], body: str, rules: Rules) -> list[_Mention]:
+    """The dateline place the cleaner recorded and stripped from the body ("LONDON", "TIGNES"): a place the
+    article names first, which NER never sees otherwise. Kept when the gazetteer knows it or it is written in
+    capitals as wire datelines are; skipped when the body still opens with its own dateline."""
+    place_text = " ".join((item.get("dateline") or "").split())
+    if not rules.dateline or not place_text or len(place_text.split()) > 4 or _dateline(body) is not None:
+        return []
+    gaz = gazetteer()
+    place = gaz.resolve(place_text) or gaz.resolve(place_text.title())
+    if place is None and not _is_caps(place_text):
+        return []
+    return [_Mention(place_text, "GPE", 0, place, tuple(place_text.split()), in_dateline=True)]
 
 
 def _drop_foreign_town_codes(mentions: list[_Mention], body: str) -> None:
@@ -657,7 +673,7 @@ def _article_rows(item: dict[str, Any], grouped: list[_Group]) -> list[dict[str,
     max_mentions = max((len(ms) for _, _, ms, _ in grouped), default=0)
     rows: list[dict[str, Any]] = []
     for canon, label, ms, place in grouped:
-        body_starts = [m.start for m in ms if not m.in_title]
+        body_starts = [m.start for m in ms if not m.in_title and not m.in_dateline]
         first_char = min(body_starts) if body_starts else -1
         in_title = any(m.in_title for m in ms)
         if first_char >= 0:
@@ -682,7 +698,8 @@ def _article_rows(item: dict[str, Any], grouped: list[_Group]) -> list[dict[str,
 
 
 def _article_mentions(grouped: list[_Group]) -> list[Mention]:
-    out = [Mention("title" if m.in_title else "body", m.start, m.stop, m.text, label, canon,
+    out = [Mention("title" if m.in_title else "dateline" if m.in_dateline else "body", m.start, m.stop, m.text, label,
+                   canon,
                    (place.code or None) if place is not None and label in ("GPE", "LOC") else None)
            for canon, label, ms, place in grouped for m in ms]
     out.sort(key=lambda m: (m.part != "title", m.start, m.end, m.label))
