@@ -186,12 +186,12 @@ def table_runs(doc: Doc, text: str, skip_until: int = 0) -> list[TableRun]:
             lines.append((a, b, anchored))
     if not lines:
         return []
-    people_doc = any(_person_cue(doc, s, e, a, b) for a, b, runs in lines for s, e in runs)
+    people_doc = any(_person_cue(doc, s, e, a, b, text) for a, b, runs in lines for s, e in runs)
     out: list[TableRun] = []
     for a, b, runs in lines:
         match = _match_result(doc, a, b, runs)
         for s, e in runs:
-            out.append(_label(doc, s, e, a, b, people_doc and not match, gaz))
+            out.append(_label(doc, s, e, a, b, people_doc and not match, gaz, text))
     return out
 
 
@@ -224,7 +224,7 @@ def _in_brackets(doc: Doc, s: int, a: int) -> bool:
     return depth > 0
 
 
-def _person_cue(doc: Doc, s: int, e: int, a: int, b: int) -> bool:
+def _person_cue(doc: Doc, s: int, e: int, a: int, b: int, doc_text: str) -> bool:
     """Bracketed country after the run, an initial ("P. Simmons"), a scorer in brackets ("( Shearer 23 ,"),
     or a scorecard marker / bowling figures beside it."""
     paren = _paren_after(doc, e, b)
@@ -238,10 +238,11 @@ def _person_cue(doc: Doc, s: int, e: int, a: int, b: int) -> bool:
         return True
     prev = doc[s - 1].lower_ if s > a else ""
     return (nxt.lower() in _SCORECARD and nxt.lower() not in ("run", "out")) or prev in ("c", "b", "st", "c&b") \
-        or (e < b and bool(_FIGURES_RE.match(doc.text, doc[e - 1].idx + len(doc[e - 1].text))))
+        or (e < b and bool(_FIGURES_RE.match(doc_text, doc[e - 1].idx + len(doc[e - 1].text))))
 
 
-def _label(doc: Doc, s: int, e: int, a: int, b: int, people_doc: bool, gaz: Gazetteer) -> TableRun:
+def _label(doc: Doc, s: int, e: int, a: int, b: int, people_doc: bool, gaz: Gazetteer,
+           doc_text: str) -> TableRun:
     text = doc[s:e].text
     place = gaz.resolve(text)
     prev = doc[s - 1].text if s > a else ""
@@ -250,7 +251,7 @@ def _label(doc: Doc, s: int, e: int, a: int, b: int, people_doc: bool, gaz: Gaze
         return TableRun(s, e, "GPE", place or gaz.region(text))
     if prev.lower() in _LOCATIVE:
         return TableRun(s, e, "GPE", place or gaz.region(text))
-    if _person_cue(doc, s, e, a, b):
+    if _person_cue(doc, s, e, a, b, doc_text):
         return TableRun(s, e, "PERSON")
     if prev == ")":
         return TableRun(s, e, "ORG")
