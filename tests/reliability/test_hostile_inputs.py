@@ -311,3 +311,28 @@ def test_decoder_refuses_codecs_no_browser_honours() -> None:
     assert "harbour council" in decode_bytes(page, sniff_html=True)
     utf16_label = HTML.replace("<head>", '<head><meta charset="utf-16">').encode()
     assert "harbour council" in decode_bytes(utf16_label, sniff_html=True)
+
+
+def test_thousands_of_tiny_files_each_land_once(tmp_path: Path) -> None:
+    """A crawler that drops 3,000 tiny files (stubs, one-liners, empties, a few real stories) in one day:
+    the run completes, shards them, and every file lands exactly once with its reason."""
+    landing, lake = tmp_path / "landing", tmp_path / "lake"
+    day = landing / DAY
+    expect: dict[str, str] = {}
+    for i in range(3000):
+        sub = day / f"batch-{i % 30:02d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        name = f"batch-{i % 30:02d}/item-{i:05d}.txt"
+        if i % 500 == 0:
+            data, outcome = TEXT.replace("Port Wenlow", f"Port Wenlow {i}"), "article"
+        elif i % 3 == 0:
+            data, outcome = "", "EMPTY"
+        else:
+            data, outcome = f"Menu {i}\n\nLog in", "NOT_AN_ARTICLE"
+        (day / name).write_text(data, encoding="utf-8")
+        expect[name] = outcome
+    result = run_day(landing, lake, DAY, max_quarantine_rate=1.0, shard_size=500)
+    assert result["rows"]["articles"] == 6 and result["rows"]["quarantine"] == 2994
+    found = {k[0]: v for k, v in outcomes(lake).items()}
+    assert {k: v for k, v in found.items() if len(v) != 1} == {}
+    assert {k: v[0] for k, v in found.items()} == expect

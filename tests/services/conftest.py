@@ -3,7 +3,8 @@
 ``celery_stack`` starts airflow-init, api-server, scheduler, dag-processor and a Celery worker with the
 environment of docker-compose.yaml (scripts/celery_stack.py) on a throwaway database, a dedicated Redis
 DB number and a unique Celery queue, and always stops every process group and drops the database.
-Tests using it skip, saying why, when the services do not answer (scripts/start_services.sh starts them).
+Tests using it skip, saying why, when the services do not answer (scripts/start_services.sh starts them);
+under NEWSFLOW_REQUIRE_SERVICES=1, which .ci/run sets, they fail instead, so CI cannot pass without the proof.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def stack_module() -> ModuleType:
 def celery_stack(stack_module: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     problem = stack_module.services_problem()
     if problem:
+        if os.environ.get("NEWSFLOW_REQUIRE_SERVICES") == "1":  # CI (.ci/run): the proof must run
+            pytest.fail(f"services not available and NEWSFLOW_REQUIRE_SERVICES=1: {problem}")
         pytest.skip(f"services not available: {problem}")
     root = tmp_path_factory.mktemp("celery-stack")
     with stack_module.throwaway_database() as database:
