@@ -37,6 +37,7 @@ install: $(VENV)/.installed ## create .venv and install the locked dependencies
 $(AIRFLOW_HOME)/.migrated: $(VENV)/.installed
 	mkdir -p $(AIRFLOW_HOME)
 	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (tail -50 $(AIRFLOW_HOME)/db-migrate.log; exit 1)
+	$(BIN)/airflow pools set newsflow_publish 1 "newsflow: one publish_day at a time" >> $(AIRFLOW_HOME)/db-migrate.log 2>&1
 	touch $@
 
 run: $(AIRFLOW_HOME)/.migrated ## run the daily DAG for every sample day, then summarise the lake

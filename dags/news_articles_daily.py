@@ -22,13 +22,33 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import Asset, CronDataIntervalTimetable, dag, get_current_context, task
+from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
 LAKE_TABLES = ("articles", "sentences", "entities", "quarantine")
 #: One Asset per published table; consumers can schedule on them.
 LAKE_ASSETS = [Asset(name=f"newsflow_{table}", uri=f"newsflow://lake/{table}", group="newsflow")
                for table in LAKE_TABLES]
+
+#: One publish at a time per deployment: publish swaps partitions under a day lock and is I/O bound; a pool
+#: keeps backfills from stacking many publishes on one disk or bucket. `make airflow`/airflow-init create it.
+PUBLISH_POOL = "newsflow_publish"
+
+#: Per-run overrides shown in the UI's trigger form (and accepted as `conf` keys of the same names).
+PARAMS = {
+    "day": Param(None, type=["null", "string"], format="date", title="Day to process",
+                 description="Landing folder / partition to process (YYYY-MM-DD). Empty: the run's data "
+                             "interval day (scheduled runs and backfills). Same as conf {\"day\": ...}."),
+    "max_quarantine_rate": Param(None, type=["null", "number"], minimum=0, maximum=1,
+                                 title="Max quarantine rate",
+                                 description="Warn (run report, task log) when more than this share of "
+                                             "input units is quarantined. Empty: NEWSFLOW_MAX_QUARANTINE_RATE (default 0.5)."),
+    "max_duplicate_rate": Param(None, type=["null", "number"], minimum=0, maximum=1,
+                                title="Max duplicate rate",
+                                description="Warn (run report, task log) when more than this share of "
+                                            "articles are copies. "
+                                            "Empty: NEWSFLOW_MAX_DUPLICATE_RATE (default 0.5)."),
+}
 
 DEFAULT_ARGS = {
     "owner": "newsflow",
@@ -45,13 +65,15 @@ def _run_day() -> tuple[str, str]:
 
     Day D is the run's logical date: for scheduled and backfill runs it is the start of the data
     interval [D, D+1); ``airflow dags test news_articles_daily D`` uses D too. A manual trigger may
-    name the day in its conf (``{"day": "2024-12-03"}``); without a logical date the previous UTC day
-    of the trigger time is processed.
+    name the day in the ``day`` Param (trigger form, or conf ``{"day": "2024-12-03"}``); without a logical
+    date the previous UTC day of the trigger time is processed.
     """
     context = get_current_context()
+    params = context.get("params") or {}
     conf = (context.get("dag_run").conf if context.get("dag_run") else None) or {}
-    if conf.get("day"):
-        return str(conf["day"]), context["run_id"]
+    day = params.get("day") or conf.get("day")
+    if day:
+        return str(day), context["run_id"]
     logical = context.get("logical_date")
     if logical is None:
         logical = context["dag_run"].run_after - timedelta(days=1)
@@ -75,6 +97,7 @@ def _fail_fast(step: Callable[..., Any], *args: Any) -> Any:
     catchup=False,
     max_active_runs=2,
     default_args=DEFAULT_ARGS,
+    params=PARAMS,
     tags=["newsflow", "news", "lake"],
     doc_md=__doc__,
 )
@@ -108,9 +131,12 @@ def news_articles_daily() -> None:
     def validate_day(duplicates_manifest: dict[str, Any]) -> dict[str, Any]:
         from newsflow import steps
 
-        return _fail_fast(steps.validate_day, duplicates_manifest)
+        params = get_current_context().get("params") or {}
+        return _fail_fast(lambda m: steps.validate_day(m, max_quarantine_rate=params.get("max_quarantine_rate"),
+                                                       max_duplicate_rate=params.get("max_duplicate_rate")),
+                          duplicates_manifest)
 
-    @task(outlets=LAKE_ASSETS)
+    @task(outlets=LAKE_ASSETS, pool=PUBLISH_POOL)
     def publish_day(validation_manifest: dict[str, Any]) -> dict[str, Any]:
         from newsflow import steps
 

@@ -35,6 +35,9 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
+#: The pool publish_day runs in (dags/news_articles_daily.py), created as airflow-init creates it.
+PUBLISH_POOL = "newsflow_publish"
+POOL_DESCRIPTION = "newsflow: one publish_day at a time (partition swaps under the day lock)"
 
 REPO = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO / "docker-compose.yaml"
@@ -300,6 +303,7 @@ class CeleryStack:
         self.cfg.airflow_home.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.cli("db", "migrate", timeout=300)
+        self.cli("pools", "set", PUBLISH_POOL, "1", POOL_DESCRIPTION, timeout=120)
         self.run([sys.executable, str(REPO / "scripts" / "write_auth_passwords.py")], "write-passwords", 60)
         for name in COMPONENTS:
             self._spawn(name, ["airflow", *COMMANDS[name]])

@@ -323,17 +323,26 @@ def history_request(lake: Store, day: str) -> HistoryRequest:
     return wanted
 
 
-def validate_day(upstream: Manifest, settings: Settings | None = None) -> Manifest:
+def validate_day(upstream: Manifest, settings: Settings | None = None, *,
+                 max_quarantine_rate: float | None = None, max_duplicate_rate: float | None = None) -> Manifest:
     """Run the quality gate on the staged day; a critical failure stops the run before publish.
 
     Rows failing row-level expectations move to quarantine (VALIDATION_FAILED); the gated tables are
     staged under ``validated/`` and are exactly what publish swaps in. The reports (validation JSON, GX
     results, Data Docs, the run report) are staged under ``reports/``, also when the gate fails.
+    ``max_quarantine_rate``/``max_duplicate_rate`` override the settings' day thresholds for this run (the
+    DAG's Params of the same names).
     """
+    import dataclasses
+
     from newsflow.report.run_report import render_run_report
     from newsflow.validate import run_quality_gate
 
     s = _settings(settings)
+    overrides = {k: float(v) for k, v in (("max_quarantine_rate", max_quarantine_rate),
+                                          ("max_duplicate_rate", max_duplicate_rate)) if v is not None}
+    if overrides:
+        s = dataclasses.replace(s, **overrides)
     lake = s.lake_store()
     stage = lake.resolve(upstream["staging"])
     ingest_manifest = _ingest_manifest(lake, stage)

@@ -57,6 +57,27 @@ def test_retries_tags_schedule_and_assets(dagbag) -> None:
         assert type(dag.get_task(task_id)).__name__.endswith("MappedOperator"), task_id
 
 
+def test_params_pool_and_trigger_form(dagbag) -> None:
+    """The trigger form shows the day and the two thresholds, typed and described; publish has its pool."""
+    dag = dagbag.dags["news_articles_daily"]
+    params = dag.params
+    assert set(params.keys()) >= {"day", "max_quarantine_rate", "max_duplicate_rate"}
+    schema = {k: params.get_param(k).schema for k in ("day", "max_quarantine_rate", "max_duplicate_rate")}
+    assert schema["day"]["format"] == "date" and "null" in schema["day"]["type"]
+    assert schema["max_quarantine_rate"]["minimum"] == 0 and schema["max_quarantine_rate"]["maximum"] == 1
+    assert all(params.get_param(k).description for k in schema)
+    assert params["day"] is None  # empty: the data interval's day
+    from airflow.sdk.definitions.param import ParamValidationError
+
+    with pytest.raises(ParamValidationError):
+        params.get_param("max_quarantine_rate").resolve(1.5)
+    with pytest.raises(ParamValidationError):
+        params.get_param("day").resolve("03/12/2024")
+    assert params.get_param("day").resolve("2024-12-03") == "2024-12-03"
+    assert dag.get_task("publish_day").pool == "newsflow_publish"
+    assert {t.pool for t in dag.tasks if t.task_id != "publish_day"} == {"default_pool"}
+
+
 def test_parse_time_imports_nothing_heavy() -> None:
     """Build the DagBag in a fresh interpreter and list which heavy modules got imported."""
     code = (

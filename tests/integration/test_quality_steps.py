@@ -57,3 +57,24 @@ def test_corrupted_stage_fails_validate_and_keeps_yesterdays_partition(tmp_path:
     # publish never ran: the lake's partitions are byte-for-byte what the first run published
     for table, digest in published.items():
         assert _digest(lake / table / f"ingest_date={DAY}") == digest, table
+
+
+def test_run_params_override_the_day_thresholds(tmp_path: Path) -> None:
+    """The DAG's rate Params reach the gate: a day without warnings by default warns at a threshold of 0."""
+    from newsflow import steps
+    from newsflow.config import Settings
+    from newsflow_testkit import SAMPLE_LANDING
+
+    day = "2024-12-05"  # the sample day with quarantined units
+    settings = Settings(landing_root=SAMPLE_LANDING, lake_root=tmp_path / "lake")
+    cleaned = [steps.clean_and_segment(p, settings) for p in steps.ingest_landing(day, "params", settings)]
+    assert sum(m["quarantined"] for m in cleaned) > 0
+    for manifest in cleaned:
+        steps.extract_entities(manifest, settings)
+    upstream = steps.detect_duplicates(cleaned, settings)
+    default = steps.validate_day(upstream, settings)
+    assert "day.quarantine_rate" not in default["warnings"]
+    strict = steps.validate_day(upstream, settings, max_quarantine_rate=0.0)
+    assert strict["success"] is True and "day.quarantine_rate" in strict["warnings"]
+    report = json.loads(Path(strict["report"]).read_text())
+    assert report["thresholds"]["max_quarantine_rate"] == 0.0
