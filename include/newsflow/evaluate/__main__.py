@@ -14,6 +14,7 @@ COMMANDS = {
     "extraction": ("newsflow.evaluate.extraction", "article-body extraction F1 on an HTML benchmark"),
     "metadata": ("newsflow.evaluate.metadata", "per-field metadata accuracy on labelled sets and corpora"),
     "entities": ("newsflow.evaluate.entities", "people/places recall and precision of the entities stage"),
+    "scrapes": ("newsflow.evaluate.scrapes", "text scrapes rendered from HTML pages, through the whole pipeline"),
 }
 
 

@@ -19,7 +19,7 @@ import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,6 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reuters", type=Path, help="Reuters-21578 folder (SGML) to convert and score")
     parser.add_argument("--bbc", type=Path, help="BBC News folder to convert and score (titles)")
     parser.add_argument("--limit", type=int, default=0, help="at most this many corpus articles (0 = all)")
+    parser.add_argument("--landing-offset-days", type=int, default=0,
+                        help="Reuters: land each story N days after its gold day (a crawl that runs late), so "
+                             "year-less datelines cannot take their year from the gold day (default 0)")
     parser.add_argument("--show-errors", type=int, default=0, help="print up to N mismatches per field")
     parser.add_argument("--json", type=Path, help="also write the scores to this JSON file")
 
@@ -148,8 +151,9 @@ def score_labelled(folder: Path) -> tuple[dict[str, list[bool]], dict[str, list[
     return scores, errors
 
 
-def _reuters_landing(corpus: Path, landing: Path, limit: int) -> dict[str, dict[str, Any]]:
-    """Write Reuters stories as text scrapes (one day per corpus date) and return their labels."""
+def _reuters_landing(corpus: Path, landing: Path, limit: int, offset_days: int = 0) -> dict[str, dict[str, Any]]:
+    """Write Reuters stories as text scrapes (one landing day per corpus date, ``offset_days`` later) and
+    return their labels (the gold day stays the wire date)."""
     from newsflow.evaluate.corpora import iter_reuters
 
     labels: dict[str, dict[str, Any]] = {}
@@ -166,9 +170,10 @@ def _reuters_landing(corpus: Path, landing: Path, limit: int) -> dict[str, dict[
         text = f"{doc.title}\n\n{dateline.rstrip(' -')} (Reuters) - {doc.body}\n" if dateline else \
             f"{doc.title}\n\n{doc.body}\n"
         name = f"reuters-{doc.newid}.txt"
-        (landing / day).mkdir(parents=True, exist_ok=True)
-        (landing / day / name).write_text(text)
-        labels[f"{day}/{name}"] = {"title": doc.title, "dateline": place, "published_date": day}
+        folder = (datetime.strptime(day, "%Y-%m-%d") + timedelta(days=offset_days)).strftime("%Y-%m-%d")
+        (landing / folder).mkdir(parents=True, exist_ok=True)
+        (landing / folder / name).write_text(text)
+        labels[f"{folder}/{name}"] = {"title": doc.title, "dateline": place, "published_date": day}
         count += 1
         if limit and count >= limit:
             break
@@ -241,7 +246,8 @@ def run(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix=f"newsflow-eval-{name}-") as tmp:
             landing = Path(tmp)
             started = time.perf_counter()
-            labels = convert(corpus, landing, args.limit)
+            labels = (_reuters_landing(corpus, landing, args.limit, args.landing_offset_days) if name == "reuters"
+                      else convert(corpus, landing, args.limit))
             scores, errors = score_corpus(labels, landing)
             log.info("%s: %d articles in %.1fs", name, len(labels), time.perf_counter() - started)
             results[name] = _report(f"{name} ({len(labels)} articles)", scores, errors, args.show_errors)

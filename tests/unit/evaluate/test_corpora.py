@@ -84,3 +84,19 @@ def test_bbc_corpus_reads_all() -> None:
     assert len(docs) == 2225
     assert {d.category for d in docs} == {"business", "entertainment", "politics", "sport", "tech"}
     assert all(d.title and d.body for d in docs)
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not REUTERS.is_dir(), reason="shared Reuters corpus absent")
+def test_reuters_landing_offset_keeps_the_gold_day(tmp_path: Path) -> None:
+    """`evaluate metadata --landing-offset-days N`: stories land N days late, labels keep the wire day."""
+    from datetime import date, timedelta
+
+    from newsflow.evaluate.metadata import _reuters_landing
+
+    labels = _reuters_landing(REUTERS, tmp_path, 20, offset_days=3)
+    assert len(labels) == 20
+    for key, label in labels.items():
+        folder = key.split("/")[0]
+        assert date.fromisoformat(folder) - date.fromisoformat(label["published_date"]) == timedelta(days=3)
+        assert (tmp_path / key).is_file()
