@@ -17,8 +17,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
+from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
 from airflow.api_fastapi.common.db.common import SessionDep
-from airflow.api_fastapi.core_api.security import requires_authenticated
+from airflow.api_fastapi.core_api.security import requires_access_dag, requires_authenticated
 from airflow.plugins_manager import AirflowPlugin
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -26,6 +27,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 log = logging.getLogger(__name__)
 
 URL_PREFIX = "/newsflow"
+#: The one DAG whose runs have run reports (Airflow shows plugin run links on every DAG's runs).
+DAG_ID = "news_articles_daily"
 REPORTS = "reports"
 RUN_REPORT = "run_report.html"
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -126,8 +129,17 @@ def report_file(day: str, path: str) -> Response:
     return _secure(FileResponse(safe_report_path(reports_root(), day, path)))
 
 
+def _page(title: str, text: str, status: int) -> Response:
+    """A small readable page (the UI frames it in the run's tab) instead of a bare JSON error."""
+    body = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>" + html.escape(title) + "</title><style>"
+            "body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:48rem}</style></head><body><h1>"
+            + html.escape(title) + "</h1><p>" + html.escape(text) + "</p></body></html>")
+    return _secure(HTMLResponse(body, status_code=status))
+
+
 def run_day(dag_run: Any) -> str:
-    """The day a run processed: the DAG's own rule (conf "day", else logical date, else run_after - 1 day)."""
+    """The day a run processed: the DAG's own rule (the ``day`` Param / conf key, else logical date, else
+    run_after - 1 day)."""
     conf = getattr(dag_run, "conf", None) or {}
     if conf.get("day"):
         return str(conf["day"])
@@ -136,17 +148,32 @@ def run_day(dag_run: Any) -> str:
     return (dag_run.run_after - timedelta(days=1)).strftime("%Y-%m-%d")
 
 
-@app.get("/runs/{dag_id}/{run_id:path}", name="run_report")
-def run_report(dag_id: str, run_id: str, request: Request, session: SessionDep) -> RedirectResponse:
-    """A DAG run's (or task instance's) link: find the day it processed and open its run report."""
+@app.get("/runs/{dag_id}/{run_id:path}", name="run_report",
+         dependencies=[Depends(requires_access_dag("GET", DagAccessEntity.RUN))])
+def run_report(dag_id: str, run_id: str, request: Request, session: SessionDep) -> Response:
+    """A DAG run's (or task instance's) link: find the day it processed and open its run report.
+
+    Only for runs of ``news_articles_daily`` the user may read (DAG-level access, checked by the auth
+    manager for the ``dag_id`` of the link); any other DAG's run gets a page saying it has no report, never
+    newsflow's report of the same date.
+    """
     from airflow.models.dagrun import DagRun
     from sqlalchemy import select
 
+    if dag_id != DAG_ID:
+        return _page("No newsflow run report",
+                     f"Run reports exist for {DAG_ID} only; {dag_id} does not publish to the newsflow lake.", 404)
     dag_run = session.scalar(select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id))
     if dag_run is None:
-        raise HTTPException(404, "no such DAG run")
+        return _page("No such run", f"{dag_id} has no run {run_id}.", 404)
     day = run_day(dag_run)
-    safe_report_path(reports_root(), day, RUN_REPORT)
+    try:
+        safe_report_path(reports_root(), day, RUN_REPORT)
+    except HTTPException:
+        return _page(f"No run report for {day} yet",
+                     f"Run {run_id} processes {day}. Its report is written when the quality gate runs "
+                     "(validate_day) and published with the day; the run may still be before that step, or it "
+                     "failed earlier (missing landing folder, data error): see the task logs in the grid.", 404)
     return RedirectResponse(request.url_for("report_file", day=day, path=RUN_REPORT).path)
 
 

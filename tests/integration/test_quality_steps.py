@@ -78,3 +78,8 @@ def test_run_params_override_the_day_thresholds(tmp_path: Path) -> None:
     assert strict["success"] is True and "day.quarantine_rate" in strict["warnings"]
     report = json.loads(Path(strict["report"]).read_text())
     assert report["thresholds"]["max_quarantine_rate"] == 0.0
+    # counts are integers in the report and on the run report page ("input units 12", not "12.0")
+    units = report["day"]["expected_units"]
+    assert isinstance(units, int) and isinstance(report["day"]["units_accounted"], int)
+    page = (Path(strict["report"]).parent / "run_report.html").read_text()
+    assert f'input units</td><td class="n">{units}</td>' in page

@@ -62,11 +62,18 @@ def client() -> TestClient:
 
 @pytest.fixture(scope="module", autouse=True)
 def _revoked_token_table() -> None:
-    """JWT validation looks the token up in ``revoked_token``; create just that table in the test DB."""
+    """JWT validation looks the token up in ``revoked_token`` and DAG access checks read the DAG's team
+    (``dag``, ``dag_bundle``, ``team``): create the metadata tables in the test DB."""
     from airflow import settings
+    from airflow.models.base import Base
+    from airflow.models.dag import DagModel
+    from airflow.models.dagbundle import DagBundleModel
     from airflow.models.revoked_token import RevokedToken
+    from airflow.models.team import Team
 
-    RevokedToken.__table__.create(settings.engine, checkfirst=True)
+    tables = [RevokedToken.__table__, DagBundleModel.__table__, Team.__table__, DagModel.__table__,
+              Base.metadata.tables["dag_bundle_team"]]
+    Base.metadata.create_all(settings.engine, tables=tables, checkfirst=True)
 
 
 @pytest.fixture
@@ -215,3 +222,55 @@ def test_plugin_import_is_cheap() -> None:
             "print('HEAVY=' + ','.join(heavy))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
     assert "HEAVY=\n" in out.stdout + "\n", out.stdout
+
+
+def test_other_dags_runs_get_no_newsflow_report(lake: Path, client: TestClient, token: str) -> None:
+    """Airflow shows plugin run links on every DAG's runs: another DAG's run never opens newsflow's report."""
+    from airflow.api_fastapi.common.db.common import _get_session
+
+    run = SimpleNamespace(conf={}, logical_date=datetime(2024, 12, 5, tzinfo=UTC), run_after=None)
+    plugin.app.dependency_overrides[_get_session] = lambda: _Session(run)
+    try:
+        response = client.get("/newsflow/runs/other_dag/scheduled__2024-12-06T00:00:00+00:00",
+                              headers={"Authorization": f"Bearer {token}"}, follow_redirects=False)
+    finally:
+        plugin.app.dependency_overrides.clear()
+    assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
+    assert "news_articles_daily only" in response.text and "<h1>newsflow run report</h1>" not in response.text
+
+
+def test_run_without_a_report_gets_a_readable_page(lake: Path, client: TestClient, token: str) -> None:
+    from airflow.api_fastapi.common.db.common import _get_session
+
+    run = SimpleNamespace(conf={"day": "2024-12-09"}, logical_date=None, run_after=None)
+    plugin.app.dependency_overrides[_get_session] = lambda: _Session(run)
+    try:
+        response = client.get("/newsflow/runs/news_articles_daily/manual__x",
+                              headers={"Authorization": f"Bearer {token}"}, follow_redirects=False)
+    finally:
+        plugin.app.dependency_overrides.clear()
+    assert response.status_code == 404 and "<h1>No run report for 2024-12-09 yet</h1>" in response.text
+    assert "detail" not in response.text
+
+
+def test_run_link_checks_dag_read_access(lake: Path, client: TestClient, token: str,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The auth manager decides per DAG: a user who may not read news_articles_daily gets 403, no report."""
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.common.db.common import _get_session
+
+    asked: list[str | None] = []
+
+    def deny(**kwargs: object) -> bool:
+        asked.append(getattr(kwargs.get("details"), "id", None))
+        return False
+
+    monkeypatch.setattr(get_auth_manager(), "is_authorized_dag", deny)
+    run = SimpleNamespace(conf={}, logical_date=datetime(2024, 12, 5, tzinfo=UTC), run_after=None)
+    plugin.app.dependency_overrides[_get_session] = lambda: _Session(run)
+    try:
+        response = client.get("/newsflow/runs/news_articles_daily/scheduled__2024-12-06T00:00:00+00:00",
+                              headers={"Authorization": f"Bearer {token}"}, follow_redirects=False)
+    finally:
+        plugin.app.dependency_overrides.clear()
+    assert response.status_code == 403 and asked == ["news_articles_daily"]

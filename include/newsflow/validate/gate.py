@@ -243,8 +243,8 @@ def run_quality_gate(tables: dict[str, pa.Table], *, day: str, expected_units: i
         "row_level": {"quarantined_articles": len(failed_rows) if not critical else 0,
                       "articles": {aid: names for aid, names in sorted(failed_rows.items())}},
         "drift": day_frames["drift"].to_dict(orient="records"),
-        "day": {k: (float(v) if isinstance(v, float) else int(v))
-                for k, v in day_frames["day"].iloc[0].to_dict().items()},
+        # column by column: a row of mixed int/float columns would turn the counts into floats ("8.0 units")
+        "day": {str(c): day_frames["day"][c].iloc[0].item() for c in day_frames["day"].columns},
         "rows": {name: t.num_rows for name, t in published.items()},
         "files": {"validation": VALIDATION_JSON, "gx_results": GX_RESULTS_JSON,
                   "data_docs": f"{DATA_DOCS}/index.html", "run_report": RUN_REPORT},
