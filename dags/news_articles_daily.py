@@ -18,16 +18,30 @@ nothing heavy at parse time.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
 LAKE_TABLES = ("articles", "sentences", "entities", "quarantine")
-#: One Asset per published table; consumers can schedule on them.
-LAKE_ASSETS = [Asset(name=f"newsflow_{table}", uri=f"newsflow://lake/{table}", group="newsflow")
+
+
+def _lake_uri() -> str:
+    """The lake root as a URI (``file:///...`` or ``s3://bucket/prefix``), from NEWSFLOW_LAKE_ROOT as the
+    package reads it (default: the project's data/lake); stdlib only, nothing is touched at parse time."""
+    root = os.environ.get("NEWSFLOW_LAKE_ROOT", "").strip()
+    if "://" in root:
+        return root.rstrip("/")
+    return (Path(root) if root else Path(__file__).resolve().parents[1] / "data" / "lake").resolve().as_uri()
+
+
+#: One Asset per published table, named newsflow_<table> with the table root's URI; every event carries
+#: extras {ingest_date, rows, quarantined, pipeline_version}. dags/examples/ shows a consumer.
+LAKE_ASSETS = [Asset(name=f"newsflow_{table}", uri=f"{_lake_uri()}/{table}", group="newsflow")
                for table in LAKE_TABLES]
 
 #: One publish at a time per deployment: publish swaps partitions under a day lock and is I/O bound; a pool
@@ -140,7 +154,12 @@ def news_articles_daily() -> None:
     def publish_day(validation_manifest: dict[str, Any]) -> dict[str, Any]:
         from newsflow import steps
 
-        return _fail_fast(steps.publish_day, validation_manifest)
+        published = _fail_fast(steps.publish_day, validation_manifest)
+        outlet_events = get_current_context()["outlet_events"]
+        extras = steps.asset_extras(published)
+        for table, asset in zip(LAKE_TABLES, LAKE_ASSETS, strict=True):
+            outlet_events[asset].extra = extras[table]
+        return published
 
     shards = ingest_landing()
     cleaned = clean_and_segment.expand(shard_path=shards)

@@ -24,7 +24,7 @@ hands pyarrow users a ``pyarrow.Table`` without the pandas conversion.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -291,3 +291,18 @@ def read_published(start: Any = None, end: Any = None, columns: Sequence[str] | 
 def published_row_groups(start: Any = None, end: Any = None, lake: Any = None) -> dict[str, int]:
     """How many articles row groups and files ``read_published`` reads for the range, of how many."""
     return _published_plan(start, end, lake)[2]
+
+
+def count_by_source_from_events(extras: Sequence[Mapping[str, Any]], lake: Any = None) -> dict[str, Any]:
+    """Articles per source of the days named by Asset-event extras (``{"ingest_date": D, "rows": N, ...}``):
+    what the example consumer DAG (dags/examples/) does with each newsflow_articles event."""
+    days = sorted({str(e["ingest_date"]) for e in extras if e and e.get("ingest_date")})
+    out: dict[str, Any] = {}
+    for day in days:
+        frame = read("articles", start=day, end=day, columns=["source"], lake=lake)
+        announced = sum(int(e.get("rows", 0)) for e in extras if e and str(e.get("ingest_date")) == day)
+        if len(frame) != announced:
+            log.warning("articles of %s: %d rows read, %d announced by the event", day, len(frame), announced)
+        out[day] = {"articles": len(frame),
+                    "by_source": {str(k): int(v) for k, v in frame["source"].value_counts(dropna=False).items()}}
+    return out

@@ -367,6 +367,16 @@ def validate_day(upstream: Manifest, settings: Settings | None = None, *,
 
 
 # ----------------------------------------------------------------------------------------------- publish
+def asset_extras(published: Manifest) -> dict[str, dict[str, Any]]:
+    """Per table, the extra of the Asset event publish emits: which day, how many rows, how many units were
+    quarantined, which pipeline version; so a downstream DAG knows what arrived without reading the lake."""
+    from newsflow.version import PIPELINE_VERSION
+
+    rows = published["rows"]
+    return {table: {"ingest_date": published["day"], "rows": int(count), "quarantined": int(rows.get("quarantine", 0)),
+                    "pipeline_version": PIPELINE_VERSION} for table, count in rows.items()}
+
+
 def publish_day(upstream: Manifest, settings: Settings | None = None) -> Manifest:
     """Swap the day's partitions into the lake atomically, write the run summary, drop the staging.
 

@@ -91,3 +91,28 @@ def test_parse_time_imports_nothing_heavy() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
     assert loaded == [], f"imported at DAG parse time: {loaded}"
+
+
+def test_assets_carry_table_uris_and_a_paused_consumer_follows_them(dagbag) -> None:
+    outlets = dagbag.dags["news_articles_daily"].get_task("publish_day").outlets
+    assert [a.name for a in outlets] == ["newsflow_articles", "newsflow_sentences", "newsflow_entities",
+                                         "newsflow_quarantine"]
+    for asset in outlets:
+        assert asset.uri.startswith("file:///") and asset.uri.endswith("/" + asset.name.removeprefix("newsflow_"))
+    consumer = dagbag.dags["newsflow_articles_consumer"]
+    assert consumer.is_paused_upon_creation is True and "example" in consumer.tags
+    assert "newsflow_articles" in repr(consumer.timetable.asset_condition)
+
+
+def test_asset_uris_follow_an_object_store_lake() -> None:
+    """With NEWSFLOW_LAKE_ROOT=s3://..., the Assets name the bucket's table roots (parsed in a fresh process)."""
+    import os
+
+    code = ("import json\nfrom airflow.dag_processing.dagbag import DagBag\n"
+            f"bag = DagBag(dag_folder={str(REPO / 'dags')!r}, safe_mode=False)\n"
+            "assert not bag.import_errors, bag.import_errors\n"
+            "print(json.dumps([a.uri for a in bag.dags['news_articles_daily'].get_task('publish_day').outlets]))\n")
+    env = {**os.environ, "NEWSFLOW_LAKE_ROOT": "s3://news-bucket/lake/"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    uris = json.loads(out.stdout.strip().splitlines()[-1])
+    assert uris == [f"s3://news-bucket/lake/{t}" for t in ("articles", "sentences", "entities", "quarantine")]

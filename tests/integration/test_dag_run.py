@@ -109,3 +109,24 @@ def test_rerun_of_a_day_yields_identical_data(airflow_lake: Path, tmp_path: Path
         if other != day:
             assert (lake / "articles" / f"ingest_date={other}" / "part-00000.parquet").read_bytes() == \
                 (airflow_lake / "articles" / f"ingest_date={other}" / "part-00000.parquet").read_bytes()
+
+
+def test_publish_emits_asset_events_with_extras(airflow_lake: Path, expected_sample: dict) -> None:
+    """Each published day emits one event per table whose extra names the day and its row counts."""
+    import pandas as pd
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        events = session.execute(select(AssetModel.name, AssetModel.uri, AssetEvent.extra)
+                                 .join(AssetModel, AssetEvent.asset_id == AssetModel.id)).all()
+    articles = pd.read_parquet(airflow_lake / "articles", columns=["ingest_date"])
+    by_day = articles["ingest_date"].astype(str).value_counts().to_dict()
+    extras = {(name, e["ingest_date"]): (uri, e) for name, uri, e in events if name.startswith("newsflow_")}
+    for day in DAYS:
+        uri, extra = extras[("newsflow_articles", day)]
+        assert uri == (airflow_lake / "articles").resolve().as_uri()
+        assert extra["rows"] == by_day[day] and extra["pipeline_version"]
+        assert extra["quarantined"] == extras[("newsflow_quarantine", day)][1]["rows"]
+        assert {("newsflow_sentences", day), ("newsflow_entities", day)} <= set(extras)

@@ -260,3 +260,13 @@ def test_read_published_reads_only_row_groups_whose_statistics_overlap(lake: Pat
     assert late["row_groups_read"] <= 1 and late["files_read"] <= 1
     assert reader.published_row_groups("2030-01-01", "2030-01-02", lake=lake)["row_groups_read"] == 0
     assert len(reader.read_published("2030-01-01", "2030-01-02", lake=lake)) == 0
+
+
+def test_asset_event_consumer_counts_the_announced_days(lake: Path) -> None:
+    """The example consumer DAG's function: the days named by newsflow_articles events, read back by source."""
+    day = (FIRST + timedelta(days=1)).isoformat()
+    expected = reader.read("articles", start=day, end=day, columns=["source"], lake=lake)
+    got = reader.count_by_source_from_events([{"ingest_date": day, "rows": PER_DAY, "quarantined": 1}, {}],
+                                             lake=lake)
+    assert list(got) == [day] and got[day]["articles"] == PER_DAY == len(expected)
+    assert got[day]["by_source"] == {str(k): int(v) for k, v in expected["source"].value_counts().items()}
