@@ -59,11 +59,12 @@ test: $(VENV)/.installed ## lint and the whole test suite
 
 airflow: $(AIRFLOW_HOME)/.migrated ## airflow standalone with this project's DAGs (UI on :8080, admin/admin)
 	@echo '{"admin": "admin"}' > $(AIRFLOW_HOME)/passwords.json
-	@echo "Airflow UI: http://localhost:8080   login: admin / admin (local only; set your own for anything shared)"
+	@echo "Airflow UI: http://127.0.0.1:8080   login: admin / admin (bound to 127.0.0.1; set your own for anything shared)"
 	PATH=$(BIN):$$PATH \
 	NEWSFLOW_LANDING_ROOT=$${NEWSFLOW_LANDING_ROOT:-$(SAMPLE_LANDING)} \
 	AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=admin:admin \
 	AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=$(AIRFLOW_HOME)/passwords.json \
+	AIRFLOW__API__HOST=$${AIRFLOW__API__HOST:-127.0.0.1} \
 	AIRFLOW__CORE__PARALLELISM=2 AIRFLOW__API__WORKERS=1 AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=10 \
 	PYTHONPATH=$(CURDIR)/include$${PYTHONPATH:+:$$PYTHONPATH} \
 	AIRFLOW__CORE__EXECUTOR=$${AIRFLOW__CORE__EXECUTOR:-newsflow_local_executor.WarmLocalExecutor} \

@@ -61,5 +61,14 @@ def import_deferring(name: str, deferred: Sequence[str]) -> ModuleType:
     return module
 
 
+#: GX logs one INFO line per public function it registers at import ("Skipping registering function ...":
+#: hundreds in a task log, and in the terminal of `make airflow`); nothing in them is ours to act on.
+GX_CHATTY_LOGGERS = ("great_expectations._docs_decorators",)
+
+
 def import_great_expectations() -> ModuleType:
+    for name in GX_CHATTY_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:  # an operator's explicit level wins
+            logger.setLevel(logging.WARNING)
     return import_deferring("great_expectations", GX_DEFERRED)
