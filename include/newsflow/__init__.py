@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 from newsflow.errors import Rejected
 from newsflow.version import PIPELINE_VERSION, __version__
 
-__all__ = ["PIPELINE_VERSION", "Rejected", "__version__", "parse_article", "read", "read_published"]
+__all__ = ["PIPELINE_VERSION", "Rejected", "__version__", "parse_article", "read", "read_arrow", "read_published"]
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    import pyarrow as pa
 
 
 def parse_article(raw: bytes | str, *, filename: str = "", url: str | None = None) -> dict[str, Any]:
@@ -33,6 +34,14 @@ def read(table: str, start: Any = None, end: Any = None, columns: list[str] | No
     from newsflow.reader import read as _read
 
     return _read(table, start=start, end=end, columns=columns, filters=filters, lake=lake)
+
+
+def read_arrow(table: str, start: Any = None, end: Any = None, columns: list[str] | None = None,
+               filters: Any = None, lake: Any = None) -> pa.Table:
+    """Like :func:`read`, as a ``pyarrow.Table`` (zero-copy into Polars, DuckDB or ``to_pandas``)."""
+    from newsflow.reader import read_arrow as _read_arrow
+
+    return _read_arrow(table, start, end, columns, filters, lake)
 
 
 def read_published(start: Any = None, end: Any = None, columns: list[str] | None = None,

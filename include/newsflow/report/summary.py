@@ -13,14 +13,15 @@ from newsflow.lake.layout import TABLES
 log = logging.getLogger(__name__)
 
 
-def summarize_lake(lake: Path) -> str:
-    """Rows per table and day, quarantine reasons, top entities, and the pandas line that reads it."""
+def summarize_lake(lake: Path, day: str | None = None) -> str:
+    """Rows per table and day (or of one ``day``), quarantine reasons, top entities, and the pandas line
+    that reads it."""
     import pandas as pd
 
     from newsflow.reader import read
 
-    lines = [f"Lake: {lake}"]
-    frames = {table: read(table, lake=lake) for table in TABLES}
+    lines = [f"Lake: {lake}" + (f", ingest day {day}" if day else "")]
+    frames = {table: read(table, start=day, end=day, lake=lake) for table in TABLES}
     counts = pd.DataFrame({t: f.groupby("ingest_date", observed=True).size() if len(f) else pd.Series(dtype=int)
                            for t, f in frames.items()}).fillna(0).astype(int)
     lines += ["", "Rows per table and day:", counts.to_string()]
