@@ -48,6 +48,11 @@ LAKE_ASSETS = [Asset(name=f"newsflow_{table}", uri=f"{_lake_uri()}/{table}", gro
 #: keeps backfills from stacking many publishes on one disk or bucket. `make airflow`/airflow-init create it.
 PUBLISH_POOL = "newsflow_publish"
 
+#: How long a run waits for its landing folder (a crawl that lands late), and how often it looks; the wait is a
+#: reschedule-mode sensor, so no worker slot is held in between. Read from the environment at parse time.
+LANDING_WAIT = timedelta(hours=float(os.environ.get("NEWSFLOW_LANDING_WAIT_HOURS", "6")))
+LANDING_POKE = timedelta(seconds=float(os.environ.get("NEWSFLOW_LANDING_POKE_SECONDS", "300")))
+
 #: Per-run overrides shown in the UI's trigger form (and accepted as `conf` keys of the same names).
 PARAMS = {
     "day": Param(None, type=["null", "string"], format="date", title="Day to process",
@@ -116,6 +121,23 @@ def _fail_fast(step: Callable[..., Any], *args: Any) -> Any:
     doc_md=__doc__,
 )
 def news_articles_daily() -> None:
+    @task.sensor(mode="reschedule", poke_interval=LANDING_POKE.total_seconds(),
+                 timeout=(LANDING_WAIT + LANDING_POKE).total_seconds(), retries=0)
+    def wait_for_landing() -> bool:
+        """True once the day's landing folder exists. The wait ends NEWSFLOW_LANDING_WAIT_HOURS after the run
+        became due (the end of day D for a scheduled run), so a backfill of a day that never landed fails at
+        once, naming the folder, while yesterday's scheduled run waits for a late crawl."""
+        from newsflow import steps
+
+        day, _ = _run_day()
+        ready, folder = steps.landing_ready(day)
+        due = get_current_context()["dag_run"].run_after
+        if not ready and due is not None and datetime.now(due.tzinfo) > due + LANDING_WAIT:
+            raise AirflowFailException(f"landing folder {folder} did not appear by {due + LANDING_WAIT} "
+                                       f"({LANDING_WAIT} after the run was due); land the files and clear this "
+                                       "task to run the day")
+        return ready
+
     @task
     def ingest_landing() -> list[str]:
         from newsflow import steps
@@ -162,6 +184,7 @@ def news_articles_daily() -> None:
         return published
 
     shards = ingest_landing()
+    wait_for_landing() >> shards
     cleaned = clean_and_segment.expand(shard_path=shards)
     entities = extract_entities.expand(clean_manifest=cleaned)
     validated = validate_day(detect_duplicates(cleaned))

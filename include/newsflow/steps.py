@@ -55,6 +55,17 @@ def _limits(s: Settings) -> Limits:
 
 
 # ------------------------------------------------------------------------------------------------ ingest
+def landing_ready(day: str, settings: Settings | None = None) -> tuple[bool, str]:
+    """(whether the day's landing folder exists yet, where it is expected): what the DAG's wait polls."""
+    s = _settings(settings)
+    _check_day(day)
+    folder = s.landing_root / day
+    ready = s.landing_store().exists(folder)
+    if not ready:
+        log.info("landing folder %s is not there yet", folder)
+    return ready, str(folder)
+
+
 def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> list[str]:
     """List the day's landing folder, learn repeated furniture lines, and plan shards of input units.
 

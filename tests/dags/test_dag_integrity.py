@@ -28,9 +28,10 @@ def test_dags_import_without_errors(dagbag) -> None:
 
 def test_tasks_are_the_pipeline_stages_in_order(dagbag) -> None:
     dag = dagbag.dags["news_articles_daily"]
-    assert set(dag.task_ids) == {"ingest_landing", "clean_and_segment", "extract_entities", "detect_duplicates",
-                                 "validate_day", "publish_day"}
+    assert set(dag.task_ids) == {"wait_for_landing", "ingest_landing", "clean_and_segment", "extract_entities",
+                                 "detect_duplicates", "validate_day", "publish_day"}
     up = {t.task_id: set(t.upstream_task_ids) for t in dag.tasks}
+    assert up["ingest_landing"] == {"wait_for_landing"}
     assert up["clean_and_segment"] == {"ingest_landing"}
     assert up["extract_entities"] == {"clean_and_segment"}
     assert up["detect_duplicates"] == {"clean_and_segment"}
@@ -47,7 +48,7 @@ def test_retries_tags_schedule_and_assets(dagbag) -> None:
     assert timetable.expression == "0 0 * * *"
     assert str(timetable.timezone) in ("UTC", "Timezone('UTC')")
     for task in dag.tasks:
-        expected = 0 if task.task_id == "validate_day" else 2
+        expected = 0 if task.task_id in ("validate_day", "wait_for_landing") else 2
         assert task.retries == expected, task.task_id
     publish = dag.get_task("publish_day")
     assert sorted(a.name for a in publish.outlets) == ["newsflow_articles", "newsflow_entities",
@@ -76,6 +77,13 @@ def test_params_pool_and_trigger_form(dagbag) -> None:
     assert params.get_param("day").resolve("2024-12-03") == "2024-12-03"
     assert dag.get_task("publish_day").pool == "newsflow_publish"
     assert {t.pool for t in dag.tasks if t.task_id != "publish_day"} == {"default_pool"}
+
+
+def test_late_landing_waits_in_reschedule_mode(dagbag) -> None:
+    """A late crawl holds no worker slot while the run waits; the wait is bounded and configurable."""
+    wait = dagbag.dags["news_articles_daily"].get_task("wait_for_landing")
+    assert wait.mode == "reschedule" and wait.poke_interval == 300
+    assert wait.timeout == (6 * 3600 + 300)
 
 
 def test_parse_time_imports_nothing_heavy() -> None:

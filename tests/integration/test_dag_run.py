@@ -130,3 +130,22 @@ def test_publish_emits_asset_events_with_extras(airflow_lake: Path, expected_sam
         assert extra["rows"] == by_day[day] and extra["pipeline_version"]
         assert extra["quarantined"] == extras[("newsflow_quarantine", day)][1]["rows"]
         assert {("newsflow_sentences", day), ("newsflow_entities", day)} <= set(extras)
+
+
+def test_missing_landing_day_ends_with_a_clear_failure(airflow_lake: Path, tmp_path: Path) -> None:
+    """With the wait over (NEWSFLOW_LANDING_WAIT_HOURS=0), a day whose folder never landed fails at the
+    wait, naming the folder, and nothing downstream runs or publishes."""
+    code = (
+        "import json\nfrom airflow.dag_processing.dagbag import DagBag\nfrom airflow.sdk import timezone\n"
+        f"dag = DagBag(dag_folder={str(REPO / 'dags')!r}, safe_mode=False).dags['news_articles_daily']\n"
+        "run = dag.test(logical_date=timezone.parse('2024-12-10T00:00:00+00:00'))\n"
+        "print(json.dumps({ti.task_id: str(ti.state) for ti in run.get_task_instances()}))\n"
+    )
+    env = {**os.environ, "NEWSFLOW_LANDING_ROOT": str(SAMPLE_LANDING), "NEWSFLOW_LAKE_ROOT": str(tmp_path / "lake"),
+           "NEWSFLOW_LANDING_WAIT_HOURS": "0", "NEWSFLOW_LANDING_POKE_SECONDS": "1"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    states = json.loads(done.stdout.strip().splitlines()[-1])
+    assert states["wait_for_landing"].endswith("failed")
+    assert all(not s.endswith("success") for t, s in states.items() if t != "wait_for_landing")
+    assert f"landing folder {SAMPLE_LANDING / '2024-12-10'} did not appear by" in done.stdout + done.stderr
+    assert not (tmp_path / "lake" / "articles").exists()
