@@ -78,14 +78,14 @@ def _json_cell(value: Any) -> Any:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from newsflow.lake.local import verify_lake
-    from newsflow.lake.objectstore import is_remote
+    from newsflow.lake import verify_root
 
     lake = _lake(args.lake)
-    if is_remote(lake):
-        sys.stderr.write("verify reads Parquet footers from a local lake; copy or mount the bucket first\n")
+    try:
+        problems = verify_root(lake, day=args.day, deep=args.deep)
+    except NotImplementedError as exc:
+        sys.stderr.write(f"{exc}\n")
         return 2
-    problems = verify_lake(Path(lake), day=args.day, deep=args.deep)
     for problem in problems:
         sys.stdout.write(problem + "\n")
     sys.stdout.write(f"{len(problems)} problem(s) in {lake}" + (f" for {args.day}" if args.day else "") + "\n")

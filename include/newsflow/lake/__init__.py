@@ -16,7 +16,7 @@ from newsflow.lake.store import Folder, Store
 #: Default age (seconds) after which an object-store publish lock is a dead run's and is broken.
 LOCK_STALE_SECONDS = 3600.0
 
-__all__ = ["LOCK_STALE_SECONDS", "Folder", "Store", "as_folder", "open_store"]
+__all__ = ["LOCK_STALE_SECONDS", "Folder", "Store", "as_folder", "open_store", "verify_root"]
 
 
 def open_store(root: Any, *, storage_options: Mapping[str, Any] | None = None,
@@ -38,3 +38,15 @@ def as_folder(value: Folder | Any, storage_options: Mapping[str, Any] | None = N
         return value
     store = open_store(value, storage_options=storage_options)
     return store.folder()
+
+
+def verify_root(root: Any, *, day: str | None = None, deep: bool = False) -> list[str]:
+    """Every problem in the live partitions of a lake root (``newsflow verify``). Object-store lakes are
+    checked when they are published (every file is verified before the swap), not re-read here:
+    ``NotImplementedError`` says so."""
+    root = to_root(root, None)
+    if is_remote(root):
+        raise NotImplementedError("verify reads Parquet files from a local lake; mount or copy the bucket first")
+    from newsflow.lake.local import verify_lake
+
+    return verify_lake(root, day=day, deep=deep)
