@@ -24,7 +24,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
+from airflow.sdk import (
+    Asset,
+    CronDataIntervalTimetable,
+    DeadlineAlert,
+    DeadlineReference,
+    Param,
+    SyncCallback,
+    dag,
+    get_current_context,
+    task,
+)
 from airflow.sdk.exceptions import AirflowFailException
 
 LAKE_TABLES = ("articles", "sentences", "entities", "quarantine")
@@ -69,6 +79,27 @@ PARAMS = {
                                             "Empty: NEWSFLOW_MAX_DUPLICATE_RATE (default 0.5)."),
 }
 
+#: Opt-in Deadline Alert: with NEWSFLOW_DEADLINE_HOURS=30, day D must be published by D 00:00 UTC + 30 h
+#: (D+1 06:00 UTC), else newsflow.report.alerts.deadline_missed runs. Off by default because Airflow 3.3.2's
+#: `dags test` / `dag.test()` (what `make run` uses) crash on a DAG with a deadline (they pass the alert's
+#: definition where the scheduler passes its database id); scheduler-driven runs are not affected.
+_DEADLINE_HOURS = os.environ.get("NEWSFLOW_DEADLINE_HOURS", "").strip()
+DEADLINE = timedelta(hours=float(_DEADLINE_HOURS)) if _DEADLINE_HOURS else None
+
+
+def _on_failure(context: dict[str, Any]) -> None:
+    """A task failed for good: alert with the day, the error (a failed gate names its expectations) and the
+    run report link (newsflow.report.alerts: logged, and posted to NEWSFLOW_ALERT_WEBHOOK when set)."""
+    from newsflow.report.alerts import notify_failure
+
+    dag_run, ti = context.get("dag_run"), context.get("task_instance")
+    logical = context.get("logical_date")
+    day = (context.get("params") or {}).get("day") or (logical.strftime("%Y-%m-%d") if logical else None)
+    notify_failure(dag_id=getattr(dag_run, "dag_id", "news_articles_daily"), run_id=getattr(dag_run, "run_id", "?"),
+                   day=day, task_id=getattr(ti, "task_id", None), error=str(context.get("exception") or ""),
+                   base_url=os.environ.get("AIRFLOW__API__BASE_URL"))
+
+
 DEFAULT_ARGS = {
     "owner": "newsflow",
     "retries": 2,
@@ -76,6 +107,7 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=20),
     "execution_timeout": timedelta(hours=4),
+    "on_failure_callback": _on_failure,
 }
 
 
@@ -117,6 +149,9 @@ def _fail_fast(step: Callable[..., Any], *args: Any) -> Any:
     max_active_runs=2,
     default_args=DEFAULT_ARGS,
     params=PARAMS,
+    deadline=DeadlineAlert(reference=DeadlineReference.DAGRUN_LOGICAL_DATE, interval=DEADLINE,
+                           callback=SyncCallback("newsflow.report.alerts.deadline_missed",
+                                                 kwargs={"deadline": f"D + {DEADLINE}"})) if DEADLINE else None,
     tags=["newsflow", "news", "lake"],
     doc_md=__doc__,
 )

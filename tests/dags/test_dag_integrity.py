@@ -124,3 +124,21 @@ def test_asset_uris_follow_an_object_store_lake() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     uris = json.loads(out.stdout.strip().splitlines()[-1])
     assert uris == [f"s3://news-bucket/lake/{t}" for t in ("articles", "sentences", "entities", "quarantine")]
+
+
+def test_failure_callback_and_opt_in_deadline(dagbag) -> None:
+    dag = dagbag.dags["news_articles_daily"]
+    for t in dag.tasks:
+        callbacks = t.on_failure_callback if isinstance(t.on_failure_callback, list) else [t.on_failure_callback]
+        assert any(getattr(c, "__name__", "") == "_on_failure" for c in callbacks), t.task_id
+    import os
+
+    code = ("import json\nfrom airflow.dag_processing.dagbag import DagBag\n"
+            f"bag = DagBag(dag_folder={str(REPO / 'dags')!r}, safe_mode=False)\n"
+            "assert not bag.import_errors, bag.import_errors\n"
+            "alerts = bag.dags['news_articles_daily'].deadline or []\n"
+            "print(json.dumps([[a.interval.total_seconds(), a.callback.path, type(a.reference).__name__] for a in alerts]))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "NEWSFLOW_DEADLINE_HOURS": "30"})
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [
+        [30 * 3600.0, "newsflow.report.alerts.deadline_missed", "DagRunLogicalDateDeadline"]]

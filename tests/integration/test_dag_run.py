@@ -148,4 +148,7 @@ def test_missing_landing_day_ends_with_a_clear_failure(airflow_lake: Path, tmp_p
     assert states["wait_for_landing"].endswith("failed")
     assert all(not s.endswith("success") for t, s in states.items() if t != "wait_for_landing")
     assert f"landing folder {SAMPLE_LANDING / '2024-12-10'} did not appear by" in done.stdout + done.stderr
+    # the failure alert (log-only by default) names the DAG, the day, the task and the run report
+    assert "newsflow: news_articles_daily failed for day 2024-12-10 at task wait_for_landing" in done.stdout + done.stderr
+    assert "run report: /newsflow/runs/news_articles_daily/" in done.stdout + done.stderr
     assert not (tmp_path / "lake" / "articles").exists()
