@@ -133,6 +133,7 @@ def synthetic_articles(day: date, n: int, rng: Any, vocabulary: Any, sources: An
         "paragraph_count": (lengths // 400 + 1).astype(np.int32),
         "sentence_count": (lengths // 120 + 1).astype(np.int32),
         "content_hash": [hashlib.sha256(i.encode()).hexdigest() for i in ids],
+        "document_id": [hashlib.sha256(f"doc:{i}".encode()).hexdigest()[:20] for i in ids],
         "story_id": ids,
         "entities_status": ["ok"] * n,
         "processed_at": pa.array([start + timedelta(hours=30)] * n, pa.timestamp("us", tz="UTC")),

@@ -64,6 +64,10 @@ ARTICLES = pa.schema([
     _field("related_headlines", _STR_LIST, "Headline lists scraped with the page (Next In ..., Related)."),
     _field("content_hash", pa.string(), "SHA-256 of the body normalised for case, accents and punctuation.",
            nullable=False),
+    _field("document_id", pa.string(), "Stable id of the document whatever day or file it landed in: a hash of "
+           "the canonical URL (lower-case host without www., no fragment or tracking parameters, http = https) "
+           "when the article has a URL, else of content_hash. A re-delivery of the same page gets the same "
+           "document_id and a new article_id.", nullable=False, example="5b0e2f9a1c7d3e4f8a21"),
     _field("story_id", pa.string(), "article_id of the first copy of this story (itself when first).",
            nullable=False),
     _field("duplicate_of", pa.string(), "article_id of the first copy of the same story, else null."),

@@ -108,6 +108,7 @@ def ingest_landing(day: str, run_id: str, settings: Settings | None = None) -> l
 # ------------------------------------------------------------------------------------------------- clean
 def clean_and_segment(shard_path: str, settings: Settings | None = None) -> Manifest:
     """Parse every unit of one shard: articles (with sentences) or quarantine rows, staged as Parquet."""
+    from newsflow.clean.fingerprint import document_id
     from newsflow.clean.furniture import source_group
     from newsflow.clean.parse import parse_article, parse_record
     from newsflow.enrich.duplicates import minhash_signature
@@ -163,6 +164,7 @@ def clean_and_segment(shard_path: str, settings: Settings | None = None) -> Mani
                 sentences.append({"article_id": aid, **row})
             articles.append({"article_id": aid, "source_file": unit.source_file,
                              "record_index": unit.record_index, **fields,
+                             "document_id": document_id(fields.get("url"), fields["content_hash"]),
                              "minhash": minhash_signature(fields["body"])})
     out = stage / "parsed"
     paths = {}

@@ -160,15 +160,15 @@ def test_listing_partitions_reads_what_pyarrow_discovery_reads(lake: Path) -> No
 
 
 def test_partitions_of_an_older_schema_read_with_nulls_for_later_columns(tmp_path: Path) -> None:
-    """Additive schema change: a partition written without entities_status/story_id still reads."""
-    later = {"entities_status", "story_id"}
+    """Additive schema change: a partition written without entities_status/story_id/document_id still reads."""
+    later = {"entities_status", "story_id", "document_id"}
     old_schema = pa.schema([f for f in schemas.ARTICLES if f.name not in later])
     rows = [{"article_id": f"old{i}", "source_file": f"f{i}.txt", "title": f"Old story {i}", "body": "Text.",
              "word_count": 1, "paragraph_count": 1, "sentence_count": 1, "content_hash": "h",
              "published_at": datetime(2024, 1, 1, 9, i, tzinfo=UTC), "authors": ["A. Writer"],
              "processed_at": datetime(2024, 1, 2, tzinfo=UTC), "pipeline_version": "0.0.1"} for i in range(3)]
     _write(tmp_path, "articles", "2024-01-01", pa.Table.from_pylist(rows, schema=old_schema))
-    new_rows = [{**r, "article_id": f"new{i}", "story_id": f"new{i}", "entities_status": "ok"}
+    new_rows = [{**r, "article_id": f"new{i}", "story_id": f"new{i}", "entities_status": "ok", "document_id": f"d{i}"}
                 for i, r in enumerate(rows)]
     _write(tmp_path, "articles", "2024-01-02", schemas.table_from_rows("articles", new_rows))
     assert "story_id" not in pq.read_schema(partition_dir(tmp_path, "articles", "2024-01-01") /
@@ -178,7 +178,7 @@ def test_partitions_of_an_older_schema_read_with_nulls_for_later_columns(tmp_pat
     assert list(frame.columns) == reader.read_schema("articles").names
     old = frame[frame["ingest_date"] == date(2024, 1, 1)]
     new = frame[frame["ingest_date"] == date(2024, 1, 2)]
-    assert old["story_id"].isna().all() and old["entities_status"].isna().all()
+    assert old["story_id"].isna().all() and old["entities_status"].isna().all() and old["document_id"].isna().all()
     assert new["story_id"].tolist() == ["new0", "new1", "new2"] and (new["entities_status"] == "ok").all()
     assert old["title"].tolist() == ["Old story 0", "Old story 1", "Old story 2"]
     assert frame["story_id"].dtype == pd.ArrowDtype(pa.string())

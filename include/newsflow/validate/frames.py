@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 ARTICLE_COLUMNS = ("article_id", "source_file", "record_index", "source", "title", "language", "published_at",
-                   "body", "word_count", "paragraph_count", "sentence_count", "content_hash", "story_id",
+                   "body", "word_count", "paragraph_count", "sentence_count", "content_hash", "document_id",
+                   "story_id",
                    "processed_at", "pipeline_version")
 DRIFT_COLUMNS = ("source", "articles", "median_word_count", "baseline_median_word_count", "word_count_ratio",
                  "author_fill_rate", "baseline_author_fill_rate", "author_fill_drop", "baseline_days")

@@ -38,7 +38,8 @@ def article(n: int, *, source: str = "Harbour Times", body: str | None = None, a
             "published_at": published_at or datetime(2024, 12, 5, 9, n % 60, tzinfo=UTC),
             "authors": ["Maria Gonzalez"] if authors is None else authors, "editors": [], "credits": [],
             "language": "en", "body": text, "word_count": words or len(text.split()), "paragraph_count": 1,
-            "sentence_count": 4, "content_hash": f"h{n}", "story_id": article_id or f"a{n:04d}",
+            "sentence_count": 4, "content_hash": f"h{n}", "document_id": f"d{n:04d}",
+            "story_id": article_id or f"a{n:04d}",
             "duplicate_of": None, "entities_status": "ok", "processed_at": PROCESSED, "pipeline_version": "0.1.0"}
 
 
@@ -275,7 +276,8 @@ def test_authors_with_an_unknown_source_do_not_break_the_gate_frames() -> None:
     from newsflow.validate.frames import table_frames
 
     article = {"article_id": "a1", "source_file": "x.txt", "body": "Text.", "word_count": 1, "paragraph_count": 1,
-               "sentence_count": 0, "content_hash": "h", "story_id": "a1", "authors": ["Ann Lee"], "source": None,
+               "sentence_count": 0, "content_hash": "h", "document_id": "d1", "story_id": "a1",
+               "authors": ["Ann Lee"], "source": None,
                "processed_at": None, "pipeline_version": "t"}
     tables = {"articles": table_from_rows("articles", [article], staging=True),
               **{n: TABLE_SCHEMAS[n].empty_table() for n in ("sentences", "entities", "quarantine")}}
