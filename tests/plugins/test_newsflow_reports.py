@@ -224,31 +224,28 @@ def test_plugin_import_is_cheap() -> None:
     assert "HEAVY=\n" in out.stdout + "\n", out.stdout
 
 
-def test_other_dags_runs_get_no_newsflow_report(lake: Path, client: TestClient, token: str) -> None:
-    """Airflow shows plugin run links on every DAG's runs: another DAG's run never opens newsflow's report."""
+def _get_run_link(client: TestClient, token: str, url: str, run: object | None):
+    """GET a run link with the metadata DB answering ``run`` for the DagRun lookup."""
     from airflow.api_fastapi.common.db.common import _get_session
 
-    run = SimpleNamespace(conf={}, logical_date=datetime(2024, 12, 5, tzinfo=UTC), run_after=None)
     plugin.app.dependency_overrides[_get_session] = lambda: _Session(run)
     try:
-        response = client.get("/newsflow/runs/other_dag/scheduled__2024-12-06T00:00:00+00:00",
-                              headers={"Authorization": f"Bearer {token}"}, follow_redirects=False)
+        return client.get(url, headers={"Authorization": f"Bearer {token}"}, follow_redirects=False)
     finally:
         plugin.app.dependency_overrides.clear()
+
+
+def test_other_dags_runs_get_no_newsflow_report(lake: Path, client: TestClient, token: str) -> None:
+    """Airflow shows plugin run links on every DAG's runs: another DAG's run never opens newsflow's report."""
+    run = SimpleNamespace(conf={}, logical_date=datetime(2024, 12, 5, tzinfo=UTC), run_after=None)
+    response = _get_run_link(client, token, "/newsflow/runs/other_dag/scheduled__2024-12-06T00:00:00+00:00", run)
     assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
     assert "news_articles_daily only" in response.text and "<h1>newsflow run report</h1>" not in response.text
 
 
 def test_run_without_a_report_gets_a_readable_page(lake: Path, client: TestClient, token: str) -> None:
-    from airflow.api_fastapi.common.db.common import _get_session
-
     run = SimpleNamespace(conf={"day": "2024-12-09"}, logical_date=None, run_after=None)
-    plugin.app.dependency_overrides[_get_session] = lambda: _Session(run)
-    try:
-        response = client.get("/newsflow/runs/news_articles_daily/manual__x",
-                              headers={"Authorization": f"Bearer {token}"}, follow_redirects=False)
-    finally:
-        plugin.app.dependency_overrides.clear()
+    response = _get_run_link(client, token, "/newsflow/runs/news_articles_daily/manual__x", run)
     assert response.status_code == 404 and "<h1>No run report for 2024-12-09 yet</h1>" in response.text
     assert "detail" not in response.text
 
@@ -257,7 +254,6 @@ def test_run_link_checks_dag_read_access(lake: Path, client: TestClient, token: 
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """The auth manager decides per DAG: a user who may not read news_articles_daily gets 403, no report."""
     from airflow.api_fastapi.app import get_auth_manager
-    from airflow.api_fastapi.common.db.common import _get_session
 
     asked: list[str | None] = []
 
@@ -267,10 +263,5 @@ def test_run_link_checks_dag_read_access(lake: Path, client: TestClient, token: 
 
     monkeypatch.setattr(get_auth_manager(), "is_authorized_dag", deny)
     run = SimpleNamespace(conf={}, logical_date=datetime(2024, 12, 5, tzinfo=UTC), run_after=None)
-    plugin.app.dependency_overrides[_get_session] = lambda: _Session(run)
-    try:
-        response = client.get("/newsflow/runs/news_articles_daily/scheduled__2024-12-06T00:00:00+00:00",
-                              headers={"Authorization": f"Bearer {token}"}, follow_redirects=False)
-    finally:
-        plugin.app.dependency_overrides.clear()
+    response = _get_run_link(client, token, "/newsflow/runs/news_articles_daily/scheduled__2024-12-06T00:00:00+00:00", run)
     assert response.status_code == 403 and asked == ["news_articles_daily"]

@@ -124,19 +124,18 @@ def test_region_before_a_place_noun_is_a_location():
     assert c.label == "PERSON"  # a person without place context is left alone
 
 
-def test_club_street_and_event_names():
-    c = cand("Harrowby Town won again", "Harrowby Town", "PERSON")
-    R.club_name(c)
-    assert c.label == "ORG"
-    c = cand("a fire on Mill Road last night", "Mill Road", "PERSON")
-    R.street_name(c)
-    assert c.label == "FAC"
-    c = cand("he won the British Open on Sunday", "British Open", "NORP")
-    R.event_name(c)
-    assert c.label == "EVENT"
-    c = cand("the Tour de France starts", "Tour de France", "ORG")
-    R.event_name(c)
-    assert c.label == "EVENT"
+@pytest.mark.parametrize(("rule", "text", "name", "label", "want"), [
+    (R.club_name, "Harrowby Town won again", "Harrowby Town", "PERSON", "ORG"),
+    (R.club_name, "Mary Town spoke", "Mary Town", "GPE", "GPE"),  # "town" only makes persons clubs
+    (R.street_name, "a fire on Mill Road last night", "Mill Road", "PERSON", "FAC"),
+    (R.event_name, "he won the British Open on Sunday", "British Open", "NORP", "EVENT"),
+    (R.event_name, "the Tour de France starts", "Tour de France", "ORG", "EVENT"),
+    (R.event_name, "the Tour Operators group said", "Tour Operators", "ORG", "ORG"),
+])
+def test_club_street_and_event_names(rule, text, name, label, want):
+    c = cand(text, name, label)
+    rule(c)
+    assert c.label == want
 
 
 def test_sports_cities_are_clubs_unless_context_keeps_a_place():
