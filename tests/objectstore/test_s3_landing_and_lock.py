@@ -178,3 +178,16 @@ def test_a_conflicting_create_is_retried_but_a_refusal_is_not(s3_server, monkeyp
         stuck.acquire(poll=0.001)
     assert stuck.conflicts == MAX_CREATE_CONFLICTS + 1
     assert s3_server.keys(bucket) == []
+
+
+def test_landing_ready_sees_a_day_prefix_appear(s3_server) -> None:
+    """What the DAG's wait_for_landing polls: no day prefix, then the crawler's first object under it."""
+    from newsflow import steps
+
+    bucket, settings = _landing(s3_server)
+    ready, folder = steps.landing_ready("2024-12-09", settings)
+    assert ready is False and folder == f"s3://{bucket}/crawl/2024-12-09"
+    s3_server.client.put_object(Bucket=bucket, Key="crawl/2024-12-09x/other.txt", Body=ARTICLE)
+    assert steps.landing_ready("2024-12-09", settings)[0] is False  # a sibling prefix is not the day
+    s3_server.client.put_object(Bucket=bucket, Key="crawl/2024-12-09/wire-1.txt", Body=ARTICLE)
+    assert steps.landing_ready("2024-12-09", settings)[0] is True
