@@ -29,11 +29,13 @@ def parse_article(raw: bytes | str, *, filename: str = "", url: str | None = Non
 
 
 def read(table: str, start: Any = None, end: Any = None, columns: list[str] | None = None,
-         filters: Any = None, lake: Any = None) -> pd.DataFrame:
-    """Read one lake table for an ``ingest_date`` range into pandas (see ``newsflow.reader``)."""
+         filters: Any = None, lake: Any = None, *, unique_stories: bool = False) -> pd.DataFrame:
+    """Read one lake table for an ``ingest_date`` range into pandas (see ``newsflow.reader``);
+    ``unique_stories=True`` keeps one story's rows once (its first article in the range)."""
     from newsflow.reader import read as _read
 
-    return _read(table, start=start, end=end, columns=columns, filters=filters, lake=lake)
+    return _read(table, start=start, end=end, columns=columns, filters=filters, lake=lake,
+                 unique_stories=unique_stories)
 
 
 def read_arrow(table: str, start: Any = None, end: Any = None, columns: list[str] | None = None,

@@ -201,15 +201,61 @@ def read_arrow(table: str, start: Any = None, end: Any = None, columns: Sequence
 
 
 def read(table: str, start: Any = None, end: Any = None, columns: Sequence[str] | None = None,
-         filters: Any = None, lake: Any = None) -> pd.DataFrame:
+         filters: Any = None, lake: Any = None, *, unique_stories: bool = False) -> pd.DataFrame:
     """Rows of ``table`` ingested between ``start`` and ``end`` (inclusive days) as a pandas DataFrame.
 
     ``start``/``end``: ``None`` (open), ``date``, ``datetime`` or ISO string. ``columns``: names to
     read (``ingest_date`` is always returned). ``filters``: a ``pyarrow.compute`` expression or DNF
     tuples such as ``[("label", "==", "PERSON")]``, pushed down to Parquet statistics. ``lake``
     defaults to ``$NEWSFLOW_LAKE_ROOT``. Columns missing from older partitions come back as nulls.
+    ``unique_stories``: keep only the rows of each story's first article in the range (see
+    :func:`story_representatives`), so counts over days count a story once.
     """
-    return _to_pandas(read_arrow(table, start, end, columns, filters, lake))
+    if not unique_stories:
+        return _to_pandas(read_arrow(table, start, end, columns, filters, lake))
+    wanted = None if columns is None else list(dict.fromkeys([*columns, "article_id"]))
+    frame = _to_pandas(read_arrow(table, start, end, wanted, filters, lake))
+    frame = frame[frame["article_id"].isin(story_representatives(start, end, lake))].reset_index(drop=True)
+    return frame if columns is None or "article_id" in columns else frame.drop(columns=["article_id"])
+
+
+def story_representatives(start: Any = None, end: Any = None, lake: Any = None) -> set[str]:
+    """The article_id of each story's first article in the range: articles are one story when they are
+    copies within a day (``story_id``), or on any days the same document (``document_id``: the same canonical
+    URL) or the same normalised text (``content_hash``: also a copy delivered once with, once without a URL).
+    The first is the earliest ``ingest_date``, then the smallest
+    ``article_id``, so the choice does not depend on the order days were processed in. Near-copies on
+    different days (a syndicated rewrite the next day) are not linked yet."""
+    arts = read_arrow("articles", start, end, ["article_id", "story_id", "document_id", "content_hash"],
+                      lake=lake).to_pylist()
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    order = {r["article_id"]: (str(r["ingest_date"]), r["article_id"]) for r in arts}
+    for r in arts:
+        find(r["article_id"])
+        if r.get("story_id") and r["story_id"] in order:
+            union(r["article_id"], r["story_id"])
+        if r.get("document_id"):
+            union(r["article_id"], "doc:" + r["document_id"])
+        if r.get("content_hash"):
+            union(r["article_id"], "text:" + r["content_hash"])
+    first: dict[str, str] = {}
+    for aid in order:
+        root = find(aid)
+        if root not in first or order[aid] < order[first[root]]:
+            first[root] = aid
+    return set(first.values())
 
 
 def published_filter(start: Any, end: Any) -> ds.Expression | None:
