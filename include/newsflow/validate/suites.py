@@ -1,4 +1,11 @@
-"""Every expectation the day must meet, per table, defined in code and versioned with the package.
+"""Every expectation the day must meet, per table: versioned JSON suites, loaded at run time.
+
+The suites ship as GX's own suite format in ``validate/suites/<frame>.json`` (``type``, ``kwargs``,
+``meta``; our check name and severity in ``meta``). They are generated from the catalogue below
+(``python -m newsflow.validate.suites --write``; a test fails when the files and the catalogue differ),
+so a change of an expectation is reviewed as data. Operators add or tighten expectations without editing
+Python: every ``*.json`` suite in ``$NEWSFLOW_SUITES_DIR`` is read after the shipped ones; an expectation
+whose ``meta.check`` names a shipped check replaces it, a new name is added to that frame's suite.
 
 Each expectation carries a stable check name and one of three severities:
 
@@ -14,14 +21,22 @@ the Data Docs reader knows what e.g. ``text_matches_body`` means.
 from __future__ import annotations
 
 import functools
+import json
+import logging
+import os
+import re
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from newsflow.clean.furniture import BODY_FURNITURE_PATTERNS
 from newsflow.enrich.entities.pipeline import ENTITY_LABELS
 from newsflow.errors import REASONS
 from newsflow.schemas import TABLE_SCHEMAS
+
+log = logging.getLogger(__name__)
 
 #: Bump when an expectation is added, removed or changed: it is written into every report.
 SUITE_VERSION = "1"
@@ -86,8 +101,8 @@ def iso_639_1() -> tuple[str, ...]:
     return tuple(sorted(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")))
 
 
-def checks() -> list[Check]:
-    """The whole catalogue, in report order. Parameters in ``{"$PARAMETER": ...}`` are set per run."""
+def builtin_checks() -> list[Check]:
+    """The shipped catalogue, in report order (what the JSON suites are generated from)."""
     out: list[Check] = [
         Check("articles.article_id_not_null", "articles", CRITICAL, "ExpectColumnValuesToNotBeNull",
               {"column": "article_id"}, "Every article has an id."),
@@ -170,6 +185,88 @@ def checks() -> list[Check]:
     return out
 
 
+SUITES_DIR = Path(__file__).with_name("suites")
+OVERRIDE_ENV = "NEWSFLOW_SUITES_DIR"
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _camel(name: str) -> str:
+    return "".join(part.title() for part in name.split("_"))
+
+
+def suite_documents(catalogue: list[Check]) -> dict[str, dict[str, Any]]:
+    """The catalogue as GX suite JSON documents, one per frame."""
+    docs: dict[str, dict[str, Any]] = {}
+    for check in catalogue:
+        doc = docs.setdefault(check.frame, {"name": check.frame, "meta": {"newsflow_suite_version": SUITE_VERSION},
+                                            "expectations": []})
+        doc["expectations"].append({"type": _snake(check.expectation), "kwargs": check.kwargs,
+                                    "meta": {"check": check.name, "newsflow_severity": check.severity,
+                                             "description": check.description}})
+    return docs
+
+
+def _encode(value: Any) -> Any:
+    """JSON for a kwarg: timestamps as ``{"$datetime": ISO 8601}`` (GX suites have no datetime literal)."""
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def _decode(obj: dict[str, Any]) -> Any:
+    if set(obj) == {"$datetime"}:
+        return datetime.fromisoformat(obj["$datetime"])
+    return obj
+
+
+def _read_suite(path: Path) -> list[Check]:
+    doc = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
+    frame = doc["name"]
+    out = []
+    for exp in doc.get("expectations", []):
+        meta = exp.get("meta") or {}
+        if meta.get("newsflow_severity") not in SEVERITIES or not meta.get("check"):
+            raise ValueError(f"{path}: every expectation needs meta.check and meta.newsflow_severity "
+                             f"({', '.join(SEVERITIES)}): {exp}")
+        out.append(Check(meta["check"], frame, meta["newsflow_severity"], _camel(exp["type"]),
+                         dict(exp.get("kwargs") or {}), meta.get("description", "")))
+    return out
+
+
+def checks(override_dir: Path | str | None = None) -> list[Check]:
+    """Shipped suites, then the operator's (``override_dir`` or ``$NEWSFLOW_SUITES_DIR``), in report order.
+    Parameters in ``{"$PARAMETER": ...}`` are set per run."""
+    found = [c for path in sorted(SUITES_DIR.glob("*.json")) for c in _read_suite(path)]
+    order = {c.name: i for i, c in enumerate(builtin_checks())}
+    found.sort(key=lambda c: order.get(c.name, len(order)))
+    folder = override_dir if override_dir is not None else os.environ.get(OVERRIDE_ENV, "").strip()
+    if folder:
+        index = {c.name: i for i, c in enumerate(found)}
+        for path in sorted(Path(folder).glob("*.json")):
+            for check in _read_suite(path):
+                if check.name in index:
+                    found[index[check.name]] = check
+                else:
+                    index[check.name] = len(found)
+                    found.append(check)
+            log.info("expectations from %s", path)
+    return found
+
+
+def write_suites(folder: Path = SUITES_DIR) -> list[Path]:
+    """(Re)generate the shipped JSON suites from :func:`builtin_checks`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for frame, doc in suite_documents(builtin_checks()).items():
+        path = folder / f"{frame}.json"
+        path.write_text(json.dumps(doc, indent=1, ensure_ascii=False, default=_encode) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 def build_suites(context: Any, frames: tuple[str, ...]) -> dict[str, Any]:
     """GX suites (one per frame) registered in ``context``; each expectation's meta names its check."""
     import great_expectations as gx
@@ -189,3 +286,12 @@ def build_suites(context: Any, frames: tuple[str, ...]) -> dict[str, Any]:
             ))
         suites[frame] = context.suites.add(suite)
     return suites
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--write"]:
+        for written in write_suites():
+            sys.stdout.write(f"wrote {written}\n")
+        sys.exit(0)
+    sys.stderr.write("usage: python -m newsflow.validate.suites --write\n")
+    sys.exit(2)
