@@ -18,6 +18,7 @@ nothing heavy at parse time.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -53,6 +54,32 @@ def _lake_uri() -> str:
 #: extras {ingest_date, rows, quarantined, pipeline_version}. dags/examples/ shows a consumer.
 LAKE_ASSETS = [Asset(name=f"newsflow_{table}", uri=f"{_lake_uri()}/{table}", group="newsflow")
                for table in LAKE_TABLES]
+
+#: The Airflow Connection (aws type, or any ObjectStoragePath scheme) whose credentials reach an object-store
+#: lake; without such a connection the package's own NEWSFLOW_STORAGE_OPTIONS / AWS_* chain applies.
+LAKE_CONN_ID = os.environ.get("NEWSFLOW_LAKE_CONN_ID", "newsflow_lake").strip()
+
+
+def _settings() -> Any:
+    """The steps' Settings: NEWSFLOW_* from the environment and, for an object-store lake, the filesystem
+    options Airflow builds from the LAKE_CONN_ID connection (``ObjectStoragePath``), so credentials live in
+    Airflow's connection store (UI, AIRFLOW_CONN_*, a secrets backend). Called inside tasks only."""
+    from newsflow.config import Settings
+
+    root = os.environ.get("NEWSFLOW_LAKE_ROOT", "").strip()
+    if "://" not in root or root.lower().startswith("file://") or not LAKE_CONN_ID:
+        return Settings.from_env()
+    from airflow.sdk import Connection, ObjectStoragePath
+
+    try:
+        Connection.get(LAKE_CONN_ID)  # ObjectStoragePath alone falls back to anonymous access when it is missing
+        options = dict(ObjectStoragePath(root, conn_id=LAKE_CONN_ID).fs.storage_options)
+    except Exception as exc:  # no such connection, or no provider for the scheme
+        logging.getLogger(__name__).info("lake connection %s not used (%s): NEWSFLOW_STORAGE_OPTIONS/AWS_* apply",
+                                         LAKE_CONN_ID, exc)
+        return Settings.from_env()
+    return Settings.from_env(storage_options=options)
+
 
 #: One publish at a time per deployment: publish swaps partitions under a day lock and is I/O bound; a pool
 #: keeps backfills from stacking many publishes on one disk or bucket. `make airflow`/airflow-init create it.
@@ -165,7 +192,7 @@ def news_articles_daily() -> None:
         from newsflow import steps
 
         day, _ = _run_day()
-        ready, folder = steps.landing_ready(day)
+        ready, folder = steps.landing_ready(day, _settings())
         due = get_current_context()["dag_run"].run_after
         if not ready and due is not None and datetime.now(due.tzinfo) > due + LANDING_WAIT:
             raise AirflowFailException(f"landing folder {folder} did not appear by {due + LANDING_WAIT} "
@@ -178,32 +205,33 @@ def news_articles_daily() -> None:
         from newsflow import steps
 
         day, run_id = _run_day()
-        return _fail_fast(steps.ingest_landing, day, run_id)
+        return _fail_fast(steps.ingest_landing, day, run_id, _settings())
 
     @task(max_active_tis_per_dagrun=2)
     def clean_and_segment(shard_path: str) -> dict[str, Any]:
         from newsflow import steps
 
-        return _fail_fast(steps.clean_and_segment, shard_path)
+        return _fail_fast(steps.clean_and_segment, shard_path, _settings())
 
     @task(max_active_tis_per_dagrun=2)
     def extract_entities(clean_manifest: dict[str, Any]) -> dict[str, Any]:
         from newsflow import steps
 
-        return _fail_fast(steps.extract_entities, clean_manifest)
+        return _fail_fast(steps.extract_entities, clean_manifest, _settings())
 
     @task
     def detect_duplicates(clean_manifests: list[dict[str, Any]]) -> dict[str, Any]:
         from newsflow import steps
 
-        return _fail_fast(steps.detect_duplicates, list(clean_manifests))
+        return _fail_fast(steps.detect_duplicates, list(clean_manifests), _settings())
 
     @task(retries=0)
     def validate_day(duplicates_manifest: dict[str, Any]) -> dict[str, Any]:
         from newsflow import steps
 
         params = get_current_context().get("params") or {}
-        return _fail_fast(lambda m: steps.validate_day(m, max_quarantine_rate=params.get("max_quarantine_rate"),
+        return _fail_fast(lambda m: steps.validate_day(m, _settings(),
+                                                       max_quarantine_rate=params.get("max_quarantine_rate"),
                                                        max_duplicate_rate=params.get("max_duplicate_rate")),
                           duplicates_manifest)
 
@@ -211,7 +239,7 @@ def news_articles_daily() -> None:
     def publish_day(validation_manifest: dict[str, Any]) -> dict[str, Any]:
         from newsflow import steps
 
-        published = _fail_fast(steps.publish_day, validation_manifest)
+        published = _fail_fast(steps.publish_day, validation_manifest, _settings())
         outlet_events = get_current_context()["outlet_events"]
         extras = steps.asset_extras(published)
         for table, asset in zip(LAKE_TABLES, LAKE_ASSETS, strict=True):

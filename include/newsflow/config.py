@@ -75,14 +75,18 @@ class Settings:
         return open_store(self.landing_root, storage_options=self.storage_options)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, *,
+                 storage_options: Mapping[str, Any] | None = None) -> Settings:
+        """Settings from ``NEWSFLOW_*`` variables. ``storage_options`` (e.g. the options of an fsspec
+        filesystem an orchestrator built from its own connection store) are merged over
+        ``NEWSFLOW_STORAGE_OPTIONS`` for object-store roots; the package never reads Airflow itself."""
         env = os.environ if environ is None else environ
         defaults = cls()
 
         def text(name: str) -> str:
             return env.get(name, "").strip()
 
-        options = parse_storage_options(text("NEWSFLOW_STORAGE_OPTIONS"))
+        options = {**parse_storage_options(text("NEWSFLOW_STORAGE_OPTIONS")), **(storage_options or {})}
 
         def path(name: str, default: Path | UPath) -> Path | UPath:
             value = text(name)
