@@ -183,6 +183,16 @@ def headline(results: dict[str, Any]) -> dict[str, str]:
     peaks = [r["max_rss_mb"] for runs_ in results["runs"].values() for r in runs_]
     if peaks:
         out["peak_rss_per_process"] = f"{max(peaks):.0f} MB (goal < 1536 MB)"
+    sw = results.get("story_window")
+    if sw and "error" not in sw:
+        full = sw["full_window"]
+        same = [r for r in results["runs"].get(str(sw["per_day"]), [])]
+        text = (f"{full['link_s']:.1f} s to match a {sw['per_day']:,}-article day against {sw['window']} earlier days "
+                f"({full['joined']:,} continued stories), peak RSS {full['max_rss_mb']:.0f} MB")
+        if same:
+            fastest = min(same, key=lambda r: r["wall_s"])
+            text += f"; {full['link_s'] / fastest['wall_s']:.1%} of that day's wall time ({mode(fastest)}, goal < 10%)"
+        out["story_window_cost"] = text
     warm = results.get("warm_workers")
     if warm:
         out["warm_worker_start"] = "; ".join(
@@ -223,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="pages for baseline (c) (default: all of the extraction benchmark)")
     parser.add_argument("--reader-days", type=int, default=30)
     parser.add_argument("--reader-per-day", type=int, default=5000)
+    parser.add_argument("--story-window-per-day", type=int, default=20000,
+                        help="articles per day of the cross-day story matching benchmark (0: skip it)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     for name in ("newsflow", "bench.pipeline"):
@@ -317,6 +329,14 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(reader_lake, ignore_errors=True)
         results["reader"], _ = _guarded("reader benchmark", workers.reader_benchmark, str(reader_lake), args.reader_days,
                                              args.reader_per_day)
+    if args.story_window_per_day:
+        log.info("story window benchmark: %d articles per day, 7 earlier days", args.story_window_per_day)
+        story_lake = work / "story-lake"
+        shutil.rmtree(story_lake, ignore_errors=True)
+        bodies = [st.body for st in (*reuters, *bbc) if len(st.body.split()) >= 50]
+        results["story_window"], _ = _guarded("story window benchmark", workers.story_window_benchmark,
+                                              str(story_lake), bodies, args.story_window_per_day)
+        shutil.rmtree(story_lake, ignore_errors=True)
     for pool in pools.values():
         pool.close()
     results["machine"]["load_avg_end"] = os.getloadavg()

@@ -286,3 +286,71 @@ def reader_benchmark(lake_dir: str, days: int, per_day: int) -> dict[str, Any]:
 
     result = benchmark_read(lake_dir, days=days, per_day=per_day)
     return {"available": True, **result, "max_rss_mb": max_rss_mb()}
+
+
+def story_window_benchmark(lake_dir: str, bodies: list[str], per_day: int = 20000, window: int = 7,
+                           copy_share: float = 0.05, seed: int = 7) -> dict[str, Any]:
+    """What linking stories across days adds to publishing a ``per_day``-article day.
+
+    ``window`` earlier days and the day itself get ``per_day`` articles each, every body two corpus stories
+    joined (so bodies are distinct), except ``copy_share`` of each day: near-copies (one word changed) of an
+    article of an earlier day. The earlier days are linked and published in date order as publish does;
+    the day is then timed: reading the window's signatures, matching, writing its signatures partition and
+    checking later days (what ``publish_day`` does beyond the tables). MinHash signatures are computed
+    beforehand: the clean stage pays for them with or without cross-day matching.
+    """
+    import hashlib
+    import random
+    from datetime import date, timedelta
+
+    import pyarrow as pa
+    from newsflow import steps
+    from newsflow.clean.fingerprint import content_hash, document_id
+    from newsflow.config import Settings
+    from newsflow.enrich.duplicates import minhash_signature
+    from newsflow.lake.layout import SIGNATURES
+
+    rng = random.Random(seed)
+    settings = Settings(lake_root=lake_dir, story_window_days=window)
+    lake = settings.lake_store()
+    first = date(2025, 1, 1)
+    days = [(first + timedelta(days=i)).isoformat() for i in range(window + 1)]
+    earlier_bodies: list[str] = []
+    started = time.perf_counter()
+    signing_s = 0.0
+    out: dict[str, Any] = {"per_day": per_day, "window": window, "copy_share": copy_share, "days": []}
+    for index, day in enumerate(days):
+        texts = []
+        for _ in range(per_day):
+            if earlier_bodies and rng.random() < copy_share:
+                words = rng.choice(earlier_bodies).split()
+                words[rng.randrange(len(words))] = "changed"
+                texts.append(" ".join(words))
+            else:
+                texts.append(rng.choice(bodies) + "\n\n" + rng.choice(bodies))
+        t0 = time.perf_counter()
+        sigs = [minhash_signature(t) for t in texts]
+        signing_s += time.perf_counter() - t0
+        ids = [hashlib.sha256(f"{day}/{i}".encode()).hexdigest()[:20] for i in range(per_day)]
+        hashes = [content_hash(t) for t in texts]
+        articles = pa.table({"article_id": ids, "story_id": ids, "document_id": [document_id(None, h) for h in hashes],
+                             "content_hash": hashes})
+        rss0 = max_rss_mb()
+        t0 = time.perf_counter()
+        with lake.lock(day) as lock:
+            linked, signatures, meta = steps._link_stories(lake, day, articles, dict(zip(ids, sigs, strict=True)),
+                                                           window)
+            lake.publish_table(SIGNATURES, day, signatures, lock=lock, row_group_rows=settings.row_group_rows,
+                               metadata=meta)
+        relinked = steps.recompute_window(settings, after=day)
+        link_s = time.perf_counter() - t0
+        joined = sum(1 for v in linked["story_first_seen"].to_pylist() if v.isoformat() < day)
+        out["days"].append({"day": day, "earlier_days": index, "link_s": round(link_s, 3), "joined": joined,
+                            "relinked": len(relinked), "max_rss_mb": max_rss_mb(), "rss_before_mb": rss0})
+        log.info("story window: %s against %d earlier day(s): %.2fs, %d of %d articles continue a story",
+                 day, index, link_s, joined, per_day)
+        earlier_bodies.extend(texts[: max(1, per_day // 10)])
+    out["full_window"] = out["days"][-1]
+    out["signing_s_per_day"] = round(signing_s / len(days), 2)
+    out["total_s"] = round(time.perf_counter() - started, 1)
+    return out

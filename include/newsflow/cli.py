@@ -4,6 +4,8 @@
     newsflow read TABLE [--start D] [--end D] [--columns a,b] [--format csv|parquet|jsonl] [--output F]
     newsflow verify [--lake L] [--day D] [--deep]         check the live partitions' Parquet files (exit 1 if bad)
     newsflow dictionary [--check]                         write or check docs/data-dictionary.md
+    newsflow recompute-window [--start D] [--end D] [--check] [--lake L]
+                                                          relink stories of days whose earlier days changed
 
 The lake defaults to ``$NEWSFLOW_LAKE_ROOT`` (a folder or an object-store URL), as for the pipeline.
 """
@@ -98,6 +100,22 @@ def _dictionary(args: argparse.Namespace) -> int:
     return main(["--check"] if args.check else [])
 
 
+def _recompute_window(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from newsflow import steps
+    from newsflow.config import Settings
+
+    settings = Settings.from_env()
+    if args.lake:
+        settings = dataclasses.replace(settings, lake_root=_lake(args.lake))
+    stale = steps.recompute_window(settings, start=args.start, end=args.end, check=args.check)
+    verb = "stale" if args.check else "relinked"
+    sys.stdout.write("".join(f"{verb} {day}\n" for day in stale))
+    sys.stdout.write(f"{len(stale)} day(s) {verb} (story window {settings.story_window_days} days)\n")
+    return 1 if args.check and stale else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="newsflow", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -123,6 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("dictionary", help="write docs/data-dictionary.md from the schemas (or --check it)")
     p.add_argument("--check", action="store_true")
     p.set_defaults(run=_dictionary)
+    p = sub.add_parser("recompute-window", help="relink the cross-day stories of days whose earlier days changed "
+                       "since they were published (after a backfill of the past); --check lists them, exit 1")
+    p.add_argument("--start", help="first ingest day to relink, inclusive")
+    p.add_argument("--end", help="last ingest day to relink, inclusive")
+    p.add_argument("--check", action="store_true", help="list the stale days, change nothing")
+    p.add_argument("--lake", help="lake root (default $NEWSFLOW_LAKE_ROOT)")
+    p.set_defaults(run=_recompute_window)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     return int(args.run(args) or 0)

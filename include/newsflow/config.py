@@ -56,6 +56,9 @@ class Settings:
     nlp_batch_size: int = 64
     #: fsspec storage options for URL roots (may hold credentials: never printed in the repr).
     storage_options: Mapping[str, Any] = field(default_factory=dict, repr=False, hash=False)
+    #: Calendar days before a day whose published stories its articles are matched against (0: within the
+    #: day only). See ``newsflow.enrich.stories``.
+    story_window_days: int = 7
     #: Object-store lakes only: a publish lock older than this (seconds) is a dead run's and is broken.
     lock_stale_seconds: float = 3600.0
 
@@ -111,5 +114,6 @@ class Settings:
             max_duplicate_rate=real("NEWSFLOW_MAX_DUPLICATE_RATE", defaults.max_duplicate_rate),
             nlp_batch_size=integer("NEWSFLOW_NLP_BATCH_SIZE", defaults.nlp_batch_size),
             storage_options=options,
+            story_window_days=integer("NEWSFLOW_STORY_WINDOW_DAYS", defaults.story_window_days),
             lock_stale_seconds=real("NEWSFLOW_LOCK_STALE_SECONDS", defaults.lock_stale_seconds),
         )

@@ -220,12 +220,12 @@ def read(table: str, start: Any = None, end: Any = None, columns: Sequence[str] 
 
 
 def story_representatives(start: Any = None, end: Any = None, lake: Any = None) -> set[str]:
-    """The article_id of each story's first article in the range: articles are one story when they are
-    copies within a day (``story_id``), or on any days the same document (``document_id``: the same canonical
-    URL) or the same normalised text (``content_hash``: also a copy delivered once with, once without a URL).
-    The first is the earliest ``ingest_date``, then the smallest
-    ``article_id``, so the choice does not depend on the order days were processed in. Near-copies on
-    different days (a syndicated rewrite the next day) are not linked yet."""
+    """The article_id of each story's first article in the range: articles are one story when they share a
+    ``story_id`` (copies and near-copies within a day, and across the pipeline's story window: see
+    ``newsflow.enrich.stories``), or on any days the same document (``document_id``: the same canonical URL)
+    or the same normalised text (``content_hash``), which also links days further apart than the window and
+    partitions written before story links existed. The first is the earliest ``ingest_date``, then the
+    smallest ``article_id``, so the choice does not depend on the order days were processed in."""
     arts = read_arrow("articles", start, end, ["article_id", "story_id", "document_id", "content_hash"],
                       lake=lake).to_pylist()
     parent: dict[str, str] = {}
@@ -244,8 +244,8 @@ def story_representatives(start: Any = None, end: Any = None, lake: Any = None) 
     order = {r["article_id"]: (str(r["ingest_date"]), r["article_id"]) for r in arts}
     for r in arts:
         find(r["article_id"])
-        if r.get("story_id") and r["story_id"] in order:
-            union(r["article_id"], r["story_id"])
+        if r.get("story_id"):  # the first copy itself may lie before the range
+            union(r["article_id"], "story:" + r["story_id"])
         if r.get("document_id"):
             union(r["article_id"], "doc:" + r["document_id"])
         if r.get("content_hash"):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 UTC_TS = pa.timestamp("us", tz="UTC")
 _STR_LIST = pa.list_(pa.string())
 
@@ -68,15 +68,20 @@ ARTICLES = pa.schema([
            "the canonical URL (lower-case host without www., no fragment or tracking parameters, http = https) "
            "when the article has a URL, else of content_hash. A re-delivery of the same page gets the same "
            "document_id and a new article_id.", nullable=False, example="5b0e2f9a1c7d3e4f8a21"),
-    _field("story_id", pa.string(), "article_id of the first copy of this story (itself when first).",
-           nullable=False),
-    _field("duplicate_of", pa.string(), "article_id of the first copy of the same story, else null."),
+    _field("story_id", pa.string(), "article_id of the first copy of this story (itself when first), on this "
+           "day or on one of the NEWSFLOW_STORY_WINDOW_DAYS (default 7) days before: exact copies, re-deliveries "
+           "of the same document_id and near-copies (MinHash) are one story.", nullable=False),
+    _field("duplicate_of", pa.string(), "article_id of the first copy of the same story (may be an article of "
+           "an earlier day, see story_first_seen), else null."),
     _field("entities_status", pa.string(),
            "'ok', or why entity extraction was skipped (e.g. 'no model for language de')."),
     _field("processed_at", UTC_TS, "When this row was published. The one column that differs between "
            "reruns of the same day.", nullable=False),
     _field("pipeline_version", pa.string(), "newsflow version that produced the row.", nullable=False,
            example="0.1.0"),
+    _field("story_first_seen", pa.date32(), "ingest_date of the story's first copy (story_id): this day for a "
+           "new story, an earlier day when the story continues. Null in partitions written before schema 2.",
+           example="2024-12-03"),
 ])
 
 SENTENCES = pa.schema([

@@ -24,7 +24,7 @@ from newsflow.config import Settings
 from newsflow.errors import DataQualityError, Rejected
 from newsflow.ingest.landing import Limits, count_day, iter_units, list_day, text_documents
 from newsflow.ingest.shards import plan_shards, shard_target
-from newsflow.lake.layout import REPORTS, TABLES, staging_dir
+from newsflow.lake.layout import REPORTS, SIGNATURES, TABLES, staging_dir
 from newsflow.lake.store import HistoryRequest, Store
 from newsflow.version import PIPELINE_VERSION
 
@@ -411,14 +411,151 @@ def publish_day(upstream: Manifest, settings: Settings | None = None) -> Manifes
         # Publish exactly what the gate passed; without a gate run (tools, evaluations) assemble directly.
         tables = ({n: conform(n, lake.read_table(validated / f"{n}.parquet")) for n in TABLES}
                   if lake.exists(validated / "articles.parquet") else _assemble(lake, stage))
+        # Stories across days are linked here, under the lock, against what is published now: a day
+        # published meanwhile is either seen here or relinks this day after it (relink_later_days).
+        articles, signatures, sig_meta = _link_stories(lake, day, tables["articles"], _staged_minhashes(lake, stage),
+                                                       s.story_window_days)
+        tables["articles"] = conform("articles", articles)
         for name in TABLES:
             lake.publish_table(name, day, tables[name], lock=lock, row_group_rows=s.row_group_rows, metadata=meta)
+        lake.publish_table(SIGNATURES, day, signatures, lock=lock, row_group_rows=s.row_group_rows,
+                           metadata={**meta, **sig_meta})
         summary = summarize(day, tables, ingest_manifest)
         lake.publish_reports(day, stage / REPORTS, summary, lock=lock)
     lake.remove_tree(stage, ignore_errors=True)
     log.info("published %s: %s", day, summary["rows"])
-    return {"day": day, "rows": summary["rows"], "lake": str(lake.root),
+    relinked = recompute_window(s, after=day)
+    return {"day": day, "rows": summary["rows"], "lake": str(lake.root), "relinked_days": relinked,
             "partitions": {name: str(lake.path(name, f"ingest_date={day}")) for name in (*TABLES, REPORTS)}}
+
+
+# ------------------------------------------------------------------------------------ stories across days
+def _staged_minhashes(lake: Store, stage: Any) -> dict[str, bytes]:
+    """article_id -> MinHash signature from the staged shards (published tables do not carry it)."""
+    out: dict[str, bytes] = {}
+    for path in lake.glob(stage, "parsed/articles-*.parquet"):
+        part = lake.read_table(path, columns=["article_id", "minhash"])
+        out.update(zip(part["article_id"].to_pylist(), part["minhash"].to_pylist(), strict=True))
+    return out
+
+
+def _read_signatures(lake: Store, day: str, columns: list[str] | None = None) -> Any:
+    from newsflow.lake.layout import PART_FILE, partition_dir
+
+    path = partition_dir(lake.root, SIGNATURES, day) / PART_FILE.format(index=0)
+    return lake.read_table(path, columns=columns) if lake.exists(path) else None
+
+
+def _window(lake: Store, day: str, window: int, digests: dict[str, str] | None = None
+            ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Signature rows of the published days in ``day``'s window, and each such day's links digest."""
+    from newsflow.enrich.stories import recorded, window_days
+
+    if window <= 0:
+        return [], {}
+    lo, hi = window_days(day, window)
+    rows: list[dict[str, Any]] = []
+    state: dict[str, str] = {}
+    for earlier in (d for d in lake.partition_days(SIGNATURES) if lo <= d <= hi):
+        table = _read_signatures(lake, earlier)
+        if table is None:
+            continue
+        state[earlier] = (digests or {}).get(earlier) or recorded(table)[0] or ""
+        rows.extend(table.select(["article_id", "story_id", "story_first_seen", "document_id", "content_hash",
+                                  "minhash"]).to_pylist())
+    return rows, state
+
+
+def _link_stories(lake: Store, day: str, articles: Any, minhashes: dict[str, bytes], window: int
+                  ) -> tuple[Any, Any, dict[str, str]]:
+    """The day's articles linked to the stories of the window's days, its signatures table and their metadata."""
+    from newsflow.enrich.stories import apply_links, link_day, signatures_metadata, signatures_table
+
+    today = [{"article_id": r["article_id"], "local_story_id": r["story_id"] or r["article_id"],
+              "document_id": r["document_id"], "content_hash": r["content_hash"],
+              "minhash": minhashes.get(r["article_id"])}
+             for r in articles.select(["article_id", "story_id", "document_id", "content_hash"]).to_pylist()]
+    earlier, state = _window(lake, day, window)
+    links = link_day(day, today, earlier)
+    joined = sum(1 for s in links.values() if s.first_seen.isoformat() < day)
+    if joined:
+        log.info("stories: %d of %d articles of %s continue a story of the %d days before (%d signatures)",
+                 joined, len(today), day, len(state), len(earlier))
+    signatures = signatures_table(today, links)
+    return apply_links(articles, links), signatures, signatures_metadata(signatures, state)
+
+
+def recompute_window(settings: Settings | None = None, *, start: str | None = None, end: str | None = None,
+                     after: str | None = None, check: bool = False) -> list[str]:
+    """Relink the published days whose window changed since they were linked, in date order.
+
+    A day is stale when the links of a day in its window differ from the links it was matched against
+    (an earlier day was backfilled, or rerun with different input). Relinking rewrites only the day's
+    ``story_id``/``duplicate_of``/``story_first_seen`` (and its signatures), under the day's lock; a
+    relinked day can make later days stale in turn, which the same pass reaches. ``after``: only days after
+    it, and only as far as a change can reach (what publish calls). ``check``: report, change nothing.
+    Returns the stale days.
+    """
+    from newsflow.enrich.stories import recorded, window_days
+
+    s = _settings(settings)
+    lake, window = s.lake_store(), s.story_window_days
+    if window <= 0:
+        return []
+    days = lake.partition_days(SIGNATURES)
+    digests: dict[str, str] = {}
+    stale: list[str] = []
+    horizon = (date.fromisoformat(after) + timedelta(days=window)).isoformat() if after else None
+    first = min(d for d in (start, after) if d) if (start or after) else None
+    for d in days:
+        if first and d < (date.fromisoformat(first) - timedelta(days=window)).isoformat():
+            continue
+        if (horizon and d > horizon) or (end and d > end):
+            break
+        head = _read_signatures(lake, d, columns=["article_id"])
+        links_digest, window_links = recorded(head) if head is not None else (None, None)
+        in_range = (not after or d > after) and (not start or d >= start)
+        if in_range:
+            lo, hi = window_days(d, window)
+            current = {e: digests[e] for e in digests if lo <= e <= hi}
+            if window_links != current:
+                stale.append(d)
+                if not check:
+                    links_digest = _relink_day(lake, d, window, digests, s.row_group_rows)
+                    if horizon:
+                        horizon = max(horizon, (date.fromisoformat(d) + timedelta(days=window)).isoformat())
+        digests[d] = links_digest or ""
+    if stale:
+        log.warning("stories: %s %d day(s) whose earlier days changed: %s", "found" if check else "relinked",
+                    len(stale), ", ".join(stale))
+    return stale
+
+
+def _relink_day(lake: Store, day: str, window: int, digests: dict[str, str], row_group_rows: int) -> str:
+    """Recompute one published day's cross-day links and rewrite its articles and signatures partitions."""
+    from newsflow.enrich.stories import apply_links, link_day, signatures_metadata, signatures_table
+    from newsflow.lake.layout import PART_FILE, partition_dir
+    from newsflow.schemas import conform
+
+    with lake.lock(day) as lock:
+        sig = _read_signatures(lake, day)
+        today = sig.select(["article_id", "local_story_id", "document_id", "content_hash", "minhash"]).to_pylist()
+        earlier, state = _window(lake, day, window, digests)
+        links = link_day(day, today, earlier)
+        signatures = signatures_table(today, links)
+        sig_meta = signatures_metadata(signatures, state)
+        meta = {k.decode(): v.decode() for k, v in (sig.schema.metadata or {}).items()
+                if k.startswith(b"newsflow.") and k.decode() not in sig_meta}
+        path = partition_dir(lake.root, "articles", day) / PART_FILE.format(index=0)
+        articles = lake.read_table(path)
+        art_meta = {k.decode(): v.decode() for k, v in (articles.schema.metadata or {}).items()
+                    if k.startswith(b"newsflow.")}
+        articles = conform("articles", apply_links(articles, links))
+        lake.publish_table("articles", day, articles, lock=lock, row_group_rows=row_group_rows, metadata=art_meta)
+        lake.publish_table(SIGNATURES, day, signatures, lock=lock, row_group_rows=row_group_rows,
+                           metadata={**meta, **sig_meta})
+    log.info("stories: relinked %s against %d earlier day(s)", day, len(state))
+    return sig_meta["newsflow.links"]
 
 
 def summarize(day: str, tables: dict[str, Any], ingest_manifest: Manifest) -> dict[str, Any]:

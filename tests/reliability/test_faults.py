@@ -73,7 +73,8 @@ def publish_args(lake: Path, landing: Path, validated: dict) -> list[str]:
 @pytest.mark.parametrize(("pause", "expect_new"), [
     (["--pause-write", "1", "--pause-bytes", "4"], set()),  # inside the first Parquet write (articles)
     (["--pause-write", "3", "--pause-bytes", "4"], {"articles", "sentences"}),  # mid entities file
-    (["--pause-swap", "5"], {"articles", "sentences", "entities", "quarantine"}),  # before the report swap
+    # the 5th swap is the hidden _signatures table; the 6th the reports
+    (["--pause-swap", "6"], {"articles", "sentences", "entities", "quarantine"}),  # before the report swap
 ], ids=["mid-articles-write", "mid-entities-write", "before-report-swap"])
 def test_publish_killed_mid_write_keeps_previous_partition_and_rerun_converges(
         tmp_path: Path, landing: Path, landing_old: Path, reference_old: dict, reference_new: dict,

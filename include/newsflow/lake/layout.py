@@ -14,6 +14,8 @@ from typing import Any
 
 TABLES = ("articles", "sentences", "entities", "quarantine")
 REPORTS = "reports"
+#: Hidden table of each day's MinHash signatures and story links (``newsflow.enrich.stories``).
+SIGNATURES = "_signatures"
 PARTITION = "ingest_date"
 STAGING = "_staging"
 LOCKS = "_locks"
