@@ -127,10 +127,14 @@ def _on_failure(context: dict[str, Any]) -> None:
                    base_url=os.environ.get("AIRFLOW__API__BASE_URL"))
 
 
+#: First retry after NEWSFLOW_RETRY_DELAY_SECONDS (default 2 min), doubling up to 20 min: a task whose worker
+#: died, or that lost its database or broker mid-way, is rerun (every step is idempotent).
+RETRY_DELAY = timedelta(seconds=float(os.environ.get("NEWSFLOW_RETRY_DELAY_SECONDS") or 120))
+
 DEFAULT_ARGS = {
     "owner": "newsflow",
     "retries": 2,
-    "retry_delay": timedelta(minutes=2),
+    "retry_delay": RETRY_DELAY,
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=20),
     "execution_timeout": timedelta(hours=4),

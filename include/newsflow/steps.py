@@ -24,7 +24,7 @@ from newsflow.config import Settings
 from newsflow.errors import DataQualityError, Rejected
 from newsflow.ingest.landing import Limits, count_day, iter_units, list_day, text_documents
 from newsflow.ingest.shards import plan_shards, shard_target
-from newsflow.lake.layout import REPORTS, SIGNATURES, TABLES, staging_dir
+from newsflow.lake.layout import REPORTS, SIGNATURES, TABLES, run_record, staging_dir
 from newsflow.lake.store import HistoryRequest, Store
 from newsflow.version import PIPELINE_VERSION
 
@@ -402,6 +402,14 @@ def publish_day(upstream: Manifest, settings: Settings | None = None) -> Manifes
     s = _settings(settings)
     lake = s.lake_store()
     stage = lake.resolve(upstream["staging"])
+    record = run_record(lake.root, stage.parent.name.removeprefix("ingest_date="), stage.name)
+    if not lake.exists(stage / "ingest.json") and lake.exists(record):
+        # An earlier try of this run published and removed its staging, but its worker died before the
+        # scheduler heard of it: the work is done; only bring later days' story links up to date again.
+        done = lake.read_json(record)
+        log.warning("publish of %s was already done by an earlier try of this run (%s)", done["day"], record)
+        done["relinked_days"] = recompute_window(s, after=done["day"])
+        return done
     ingest_manifest = _ingest_manifest(lake, stage)
     day = ingest_manifest["day"]
     meta = {"newsflow.pipeline_version": PIPELINE_VERSION, "newsflow.schema_version": schemas.SCHEMA_VERSION,
@@ -422,11 +430,12 @@ def publish_day(upstream: Manifest, settings: Settings | None = None) -> Manifes
                            metadata={**meta, **sig_meta})
         summary = summarize(day, tables, ingest_manifest)
         lake.publish_reports(day, stage / REPORTS, summary, lock=lock)
+        result = {"day": day, "rows": summary["rows"], "lake": str(lake.root),
+                  "partitions": {name: str(lake.path(name, f"ingest_date={day}")) for name in (*TABLES, REPORTS)}}
+        lake.write_json(result, record)
     lake.remove_tree(stage, ignore_errors=True)
     log.info("published %s: %s", day, summary["rows"])
-    relinked = recompute_window(s, after=day)
-    return {"day": day, "rows": summary["rows"], "lake": str(lake.root), "relinked_days": relinked,
-            "partitions": {name: str(lake.path(name, f"ingest_date={day}")) for name in (*TABLES, REPORTS)}}
+    return {**result, "relinked_days": recompute_window(s, after=day)}
 
 
 # ------------------------------------------------------------------------------------ stories across days

@@ -340,3 +340,21 @@ def test_symlinked_day_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PermissionError, match="symlink"):
         steps.ingest_landing(DAY, "manual", settings(landing, tmp_path / "lake"))
     assert re.search("SECRET", (outside / "secret.txt").read_text())
+
+
+def test_publish_retried_after_its_worker_died_having_published_is_a_no_op(
+        tmp_path: Path, landing: Path, reference_new: dict) -> None:
+    """The task published and removed its staging, then its worker died before reporting success: the
+    scheduler retries publish_day with the same manifest, which must succeed without changing the lake."""
+    lake = tmp_path / "lake"
+    validated = stage_day(landing, lake, DAY, "died-after-publish", **OPTS)
+    first = steps.publish_day(validated, settings(landing, lake, **SETTINGS))
+    assert not Path(validated["staging"]).exists()
+    published = comparable(lake, DAY)
+    again = steps.publish_day(validated, settings(landing, lake, **SETTINGS))
+    assert again == first and comparable(lake, DAY) == published == reference_new
+    record = lake / "_runs" / f"ingest_date={DAY}" / f"{Path(validated['staging']).name}.json"
+    assert json.loads(record.read_text())["rows"] == first["rows"]
+    # another run of the day has its own staging and record: a new publish, not a no-op
+    other = stage_day(landing, lake, DAY, "next-run", **OPTS)
+    assert steps.publish_day(other, settings(landing, lake, **SETTINGS))["rows"] == first["rows"]

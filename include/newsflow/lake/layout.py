@@ -19,6 +19,9 @@ SIGNATURES = "_signatures"
 PARTITION = "ingest_date"
 STAGING = "_staging"
 LOCKS = "_locks"
+#: One small JSON per published run (``_runs/ingest_date=D/<run>.json``): lets a retry of a publish whose
+#: worker died after publishing, before reporting success, see that its work is done.
+RUNS = "_runs"
 PART_FILE = "part-{index:05d}.parquet"
 PARTITION_RE = re.compile(rf"^{PARTITION}=(\d{{4}}-\d{{2}}-\d{{2}})$")
 
@@ -51,3 +54,8 @@ def staging_dir(lake: Any, day: str, run_id: str) -> Any:
 
 def lock_name(day: str) -> str:
     return f"{partition_name(day)}.lock"
+
+
+def run_record(lake: Any, day: str, run: str) -> Any:
+    """``<lake>/_runs/ingest_date=D/<run>.json``; ``run`` is the staging folder's name (already safe)."""
+    return lake / RUNS / partition_name(day) / f"{run}.json"
