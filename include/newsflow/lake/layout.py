@@ -2,7 +2,8 @@
 
 ``<lake>/<table>/ingest_date=D/part-00000.parquet`` for each table, ``<lake>/reports/ingest_date=D/`` for
 the day's reports, ``<lake>/_staging/ingest_date=D/<run>/`` for a run's work in progress and
-``<lake>/_locks/ingest_date=D.lock`` for the publish lock. Names starting with ``_`` or ``.`` are
+``<lake>/_locks/ingest_date=D.lock`` for the publish lock, ``<lake>/_signatures/ingest_date=D/`` for the
+day's story signatures and ``<lake>/_runs/ingest_date=D/<run>.json`` for the record of each published run. Names starting with ``_`` or ``.`` are
 invisible to pyarrow, pandas, DuckDB and Polars, so readers of a table never see staging or temp files.
 """
 
