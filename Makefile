@@ -40,14 +40,9 @@ $(AIRFLOW_HOME)/.migrated: $(VENV)/.installed
 	$(BIN)/airflow pools set newsflow_publish 1 "newsflow: one publish_day at a time" >> $(AIRFLOW_HOME)/db-migrate.log 2>&1
 	touch $@
 
-run: $(AIRFLOW_HOME)/.migrated ## run the daily DAG for every sample day, then summarise the lake
-	@for day in $(SAMPLE_DAYS); do \
-	  echo "== news_articles_daily for $$day"; \
-	  NEWSFLOW_LANDING_ROOT=$(SAMPLE_LANDING) $(BIN)/airflow dags test news_articles_daily $$day \
-	    > $(AIRFLOW_HOME)/dags-test-$$day.log 2>&1 \
-	    || { tail -80 $(AIRFLOW_HOME)/dags-test-$$day.log; exit 1; }; \
-	  grep -E "state=|DagRun Finished" $(AIRFLOW_HOME)/dags-test-$$day.log | tail -1; \
-	done
+RUN_MODE ?= stack
+run: $(AIRFLOW_HOME)/.migrated ## run the daily DAG for every sample day as a deployment does (RUN_MODE=dags-test: airflow dags test), summarise the lake
+	@$(BIN)/python scripts/run_days.py --mode $(RUN_MODE) --landing $(SAMPLE_LANDING) $(SAMPLE_DAYS)
 	@$(BIN)/python -m newsflow.summary --lake $(NEWSFLOW_LAKE_ROOT)
 
 lint: $(VENV)/.installed ## ruff

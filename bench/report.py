@@ -118,6 +118,21 @@ def format_table(results: dict[str, Any]) -> str:
                        f"({af['overhead_share']:.0%}); state {af['state']}")
         else:
             out.append(f"- not measured: {af.get('reason')}")
+        st = af.get("stack")
+        if st and st.get("wall_s") is not None:
+            out.append(f"- `make run`'s default path (short-lived scheduler + api-server + dag-processor, warm "
+                       f"executor, 2 slots) on the same day: {st['wall_s']:.1f}s wall, of which {st['startup_s']:.1f}s "
+                       f"start-up and {st['runs_s']:.1f}s the run; state {st['state']}")
+        elif st:
+            out.append(f"- `make run`'s default path: {st.get('state')}")
+    sw = results.get("story_window")
+    if sw and "error" not in sw:
+        full = sw["full_window"]
+        out += ["", "### Stories across days", "",
+                f"- matching a {sw['per_day']:,}-article day against {sw['window']} earlier days of signatures: "
+                f"{full['link_s']:.2f}s ({full['joined']:,} articles continue a story), peak RSS "
+                f"{full['max_rss_mb']:.0f} MB; by window size: "
+                + ", ".join(f"{d['earlier_days']}: {d['link_s']:.2f}s" for d in sw["days"])]
     rd = results.get("reader")
     if rd is not None:
         out += ["", "### Reader", ""]

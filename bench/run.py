@@ -91,7 +91,29 @@ def airflow_overhead(landing_root: Path, work: Path, day: str, shard_size: int,
         state += f": {errors[-1]} (an incomplete run: overhead not meaningful; log {log_path})"
     overhead = wall - steps_s
     return {"size": size, "wall_s": wall, "steps_s": steps_s, "overhead_s": overhead,
-            "overhead_share": overhead / wall, "state": state, "log": str(log_path)}
+            "overhead_share": overhead / wall, "state": state, "log": str(log_path),
+            "stack": airflow_stack(landing_root, work, day, env)}
+
+
+def airflow_stack(landing_root: Path, work: Path, day: str, env: dict[str, str]) -> dict[str, Any]:
+    """The same day the way ``make run`` runs it by default: ``scripts/run_days.py`` (short-lived api-server,
+    scheduler and dag-processor, warm local executor, two slots), start-up included."""
+    airflow = Path(sys.executable).parent / "airflow"
+    lake = work / "lake-airflow"  # the same lake as dags test: the Assets' URIs follow it, one per metadata DB
+    shutil.rmtree(lake, ignore_errors=True)
+    env = {**env, "NEWSFLOW_LAKE_ROOT": str(lake)}
+    subprocess.run([str(airflow), "pools", "set", "newsflow_publish", "1", "bench"], env=env, capture_output=True,
+                   check=False)
+    out = work / "airflow-stack.json"
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_days.py"), "--landing", str(landing_root),
+                           "--json", str(out), day], env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if done.returncode or not out.exists():
+        return {"wall_s": None, "state": f"failed (rc={done.returncode}): {done.stderr[-800:]}"}
+    result = json.loads(out.read_text())
+    return {"wall_s": wall, "startup_s": result["startup_s"], "runs_s": result["runs_s"],
+            "state": result["days"][day]["state"]}
 
 
 def _guarded(label: str, func: Any, *args: Any) -> tuple[Any, float | None]:
@@ -183,6 +205,12 @@ def headline(results: dict[str, Any]) -> dict[str, str]:
     peaks = [r["max_rss_mb"] for runs_ in results["runs"].values() for r in runs_]
     if peaks:
         out["peak_rss_per_process"] = f"{max(peaks):.0f} MB (goal < 1536 MB)"
+    af = results.get("airflow")
+    if af and af.get("wall_s") and (af.get("stack") or {}).get("wall_s"):
+        st = af["stack"]
+        out["make_run_paths"] = (f"{af['size']:,}-unit day: airflow dags test {af['wall_s']:.1f} s; short-lived "
+                                 f"scheduler + warm executor (make run) {st['wall_s']:.1f} s, of which "
+                                 f"{st['startup_s']:.1f} s start-up and {st['runs_s']:.1f} s the run")
     sw = results.get("story_window")
     if sw and "error" not in sw:
         full = sw["full_window"]

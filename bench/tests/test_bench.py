@@ -175,3 +175,28 @@ def test_warm_pool_runs_every_task_of_a_day_in_its_own_forked_process(tmp_path: 
     assert len(pids) == len(set(pids)) == 6 and worker_pid not in pids  # a fresh child for each task ...
     assert all(st["setup_s"] == 0 for st in run["stages"].values())  # ... with nothing left to load apart
     assert (tmp_path / "lake" / "articles" / f"ingest_date={day}" / "part-00000.parquet").is_file()
+
+
+def test_story_window_benchmark_finds_the_planted_near_copies(tmp_path: Path) -> None:
+    """Small window: the planted near-copies (one word changed) of earlier days are matched, and the
+    headline compares the cost with a measured day of the same size."""
+    import random
+
+    from bench.run import headline
+    from bench.workers import story_window_benchmark
+
+    rng = random.Random(3)
+    vocabulary = [f"{a}{b}" for a in ("har", "quay", "port", "tide", "crane", "ship", "dock", "berth")
+                  for b in ("bour", "side", "land", "mark", "wood", "field", "gate", "ford", "ton", "ley")]
+    bodies = [" ".join(rng.choice(vocabulary) for _ in range(120)) for _ in range(60)]
+    result = story_window_benchmark(str(tmp_path / "lake"), bodies, per_day=200, window=2, copy_share=0.1)
+    assert [d["earlier_days"] for d in result["days"]] == [0, 1, 2]
+    assert result["days"][0]["joined"] == 0
+    # about 10% planted copies per later day (random pairs of 60 bodies also repeat now and then)
+    assert all(10 <= d["joined"] <= 60 for d in result["days"][1:])
+    assert (tmp_path / "lake" / "_signatures" / "ingest_date=2025-01-03" / "part-00000.parquet").is_file()
+    results = {"baseline_size": 200, "runs": {"200": [{"processes": 2, "workers": "warm", "wall_s": 10.0,
+                                                        "articles": 200, "max_rss_mb": 1.0, "stages": {}}]},
+               "story_window": result}
+    text = headline(results)["story_window_cost"]
+    assert "of that day's wall time (2p_warm, goal < 10%)" in text and "against 2 earlier days" in text
