@@ -37,7 +37,7 @@ pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.faults]
 DAG_ID = "news_articles_daily"
 TABLES = ("articles", "sentences", "entities", "quarantine")
 SOURCE_DAY = "2024-12-04"  # the sample day with every input kind (text, HTML, JSONL, gzip, broken files)
-COPIES = 12
+COPIES = 8
 SHARD_SIZE = 40
 RUN_TIMEOUT_S = 420
 FAST_DETECTION = {
@@ -49,7 +49,7 @@ FAST_DETECTION = {
     "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT_CHECK_INTERVAL": "5",
 }
 DAYS = {"worker-entities": "2024-12-10", "worker-publish": "2024-12-11", "redis": "2024-12-12",
-        "postgres": "2024-12-13"}
+        "postgres": "2024-12-13", "rerun": "2024-12-14", "backfill-a": "2024-12-15", "backfill-b": "2024-12-16"}
 
 
 def _build_day(folder: Path) -> None:
@@ -268,3 +268,59 @@ def test_service_restarted_mid_run(stack: Any, landing: Path, references: dict, 
     wait_for_run(stack, run_id)
     record(stack, fault, time.monotonic() - started)
     assert_published_once(stack, day, references[day])
+
+
+def test_a_rerun_while_the_day_is_publishing_waits_and_publishes_once(stack: Any, references: dict) -> None:
+    """A manual rerun of a day whose scheduled run is publishing: the rerun's publish_day waits (the
+    one-slot newsflow_publish pool, then the day lock) and replaces the day with the same rows."""
+    from newsflow.lake.local import day_lock
+
+    day = DAYS["rerun"]
+    lake = Path(stack.cfg.lake_root)
+    with day_lock(lake, day):  # the first run's publish is in progress (held at the lock)
+        first = trigger(stack, day)
+        wait_for_task(stack, first, "publish_day")
+        second = trigger(stack, day)
+        wait_until("the rerun's publish_day waiting for the pool",
+                   lambda: any(ti["task_id"] == "publish_day" and ti["state"] in ("scheduled", "queued")
+                               for ti in task_states(stack, second)), stack, RUN_TIMEOUT_S)
+        time.sleep(3)
+        assert [ti["state"] for ti in task_states(stack, second) if ti["task_id"] == "publish_day"] != ["running"]
+    started = time.monotonic()
+    wait_for_run(stack, first)
+    wait_for_run(stack, second)
+    record(stack, "rerun-during-publish", time.monotonic() - started)
+    assert_published_once(stack, day, references[day])
+    runs = sorted(p.stem for p in (lake / "_runs" / f"ingest_date={day}").iterdir())
+    assert runs == sorted([first, second])  # both published, one after the other
+
+
+def test_overlapping_backfills_cannot_run_at_once_and_each_day_publishes_once(stack: Any, references: dict) -> None:
+    """Airflow keeps one active backfill per DAG: a second, overlapping backfill started at once is refused
+    (409); started again after the first, with "completed" reprocessing, it republishes the overlap day."""
+    a_day, b_day = DAYS["backfill-a"], DAYS["backfill-b"]
+
+    def body(start: str, end: str, reprocess: str) -> dict[str, Any]:
+        return {"dag_id": DAG_ID, "dag_run_conf": None, "from_date": f"{start}T00:00:00.000Z",
+                "to_date": f"{end}T23:59:59.999Z", "max_active_runs": 2, "reprocess_behavior": reprocess,
+                "run_backwards": False, "run_on_latest_version": True}
+
+    first = stack.api("POST", "/api/v2/backfills", body(a_day, b_day, "none"))
+    status, reply = stack.request("POST", "/api/v2/backfills", body(b_day, b_day, "completed"))
+    assert status == 409, (status, reply)
+
+    def finished(backfill_id: int) -> bool:
+        return stack.api("GET", f"/api/v2/backfills/{backfill_id}")["completed_at"] is not None
+
+    wait_until("the first backfill completed", lambda: finished(first["id"]), stack, RUN_TIMEOUT_S)
+    second = stack.api("POST", "/api/v2/backfills", body(b_day, b_day, "completed"))
+    wait_until("the second backfill completed", lambda: finished(second["id"]), stack, RUN_TIMEOUT_S)
+    runs = stack.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?limit=100")["dag_runs"]
+    by_day: dict[str, list[str]] = {}
+    for run in runs:
+        if run.get("logical_date") and run["logical_date"][:10] in (a_day, b_day):
+            assert run["state"] == "success", run
+            by_day.setdefault(run["logical_date"][:10], []).append(run["dag_run_id"])
+    assert sorted(by_day) == [a_day, b_day]
+    for day in (a_day, b_day):
+        assert_published_once(stack, day, references[day])
