@@ -324,3 +324,95 @@ def test_overlapping_backfills_cannot_run_at_once_and_each_day_publishes_once(st
     assert sorted(by_day) == [a_day, b_day]
     for day in (a_day, b_day):
         assert_published_once(stack, day, references[day])
+
+
+# ------------------------------------------------------------------------------------ object-store lake
+S3_DAY = "2024-12-20"
+
+
+@pytest.fixture(scope="module")
+def s3_stack(stack_module: Any, s3_server: Any, landing: Path, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[tuple[Any, str, Any]]:
+    """A second stack whose lake is an S3 bucket reached through the fault-injecting proxy."""
+    from newsflow_s3 import CLIENT_CONFIG, FaultPlan, fault_proxy
+
+    problem = stack_module.services_problem()
+    if problem:
+        if os.environ.get("NEWSFLOW_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"services not available and NEWSFLOW_REQUIRE_SERVICES=1: {problem}")
+        pytest.skip(f"services not available: {problem}")
+    _build_day(landing / S3_DAY)
+    bucket = s3_server.bucket("nf-stack-faults")
+    plan = FaultPlan()
+    proxy = fault_proxy(s3_server.endpoint, plan)
+    options = {**s3_server.storage_options, "config_kwargs": CLIENT_CONFIG,
+               "client_kwargs": {**s3_server.storage_options["client_kwargs"],
+                                 "endpoint_url": f"http://127.0.0.1:{proxy.server_address[1]}"}}
+    root = tmp_path_factory.mktemp("fault-s3-stack")
+    try:
+        with stack_module.throwaway_database("newsflow_s3faults") as database:
+            cfg = stack_module.StackConfig(
+                airflow_home=root / "airflow_home", database=database, landing_root=str(landing),
+                lake_root=f"s3://{bucket}/lake", redis_db=13, queue=f"newsflow_s3faults_{secrets.token_hex(4)}",
+                worker_concurrency=2, parallelism=4, dag_processor_refresh_seconds=5, use_job_schedule=False,
+                variables={**stack_module.read_env_file(Path(stack_module.REPO) / ".env.example"),
+                           "NEWSFLOW_STORY_WINDOW_DAYS": "0"})
+            stack = stack_module.CeleryStack(cfg)
+            stack.env.update({**FAST_DETECTION, "NEWSFLOW_STORAGE_OPTIONS": json.dumps(options),
+                              "NEWSFLOW_LOCK_STALE_SECONDS": "10"})
+            try:
+                with stack:
+                    stack.wait_for_dag()
+                    stack.api("PATCH", f"/api/v2/dags/{DAG_ID}", {"is_paused": False})
+                    yield stack, bucket, plan
+            finally:
+                stack_module.forget_queue(cfg.redis_db, cfg.queue)
+    finally:
+        proxy.shutdown()
+
+
+def test_object_store_faults_and_a_dead_lock_holder_on_the_stack(s3_stack: Any, s3_server: Any, landing: Path,
+                                                                  tmp_path: Path) -> None:
+    """The Celery stack on an S3 lake that answers 503 SlowDown, stalls past the read timeout and cuts
+    PUTs mid-body, with the day's lock left by a publish that died: the lock is taken over once stale
+    (NEWSFLOW_LOCK_STALE_SECONDS=10), the client retries the faults, and the day equals a clean run."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from newsflow import steps
+    from newsflow.config import Settings
+    from newsflow.lake.objectstore import DayLock
+    from upath import UPath
+
+    stack, bucket, plan = s3_stack
+    steps.run_day(S3_DAY, "reference", Settings(landing_root=landing, lake_root=tmp_path / "ref",
+                                                  shard_size=SHARD_SIZE, story_window_days=0))
+    reference = comparable(tmp_path / "ref", S3_DAY)
+    dead = DayLock(UPath(f"s3://{bucket}/lake/_locks/ingest_date={S3_DAY}.lock", **s3_server.storage_options),
+                   stale_after=3600, owner="a publish that died")
+    assert dead.try_acquire()  # and never released
+    plan.slowdown_every, plan.stall_every, plan.cut_puts = 11, 37, 2
+    run_id = trigger(stack, S3_DAY)
+    started = time.monotonic()
+    wait_for_run(stack, run_id)
+    record(stack, "s3-faults-and-stale-lock", time.monotonic() - started, dict(plan.counts))
+    assert plan.counts["slowdown"] >= 5 and plan.counts["stall"] >= 2 and plan.counts["cut"] == 2, plan.counts
+    # the S3 client retried every fault itself: no task failed, none needed a second try
+    assert {ti["try_number"] for ti in task_states(stack, run_id)} == {1}
+
+    got = {}
+    for table in TABLES:
+        t = pq.read_table(io.BytesIO(s3_server.get(bucket, f"lake/{table}/ingest_date={S3_DAY}/part-00000.parquet")))
+        t = t.drop_columns(["processed_at"] if "processed_at" in t.column_names else []).replace_schema_metadata(None)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, t.schema) as writer:
+            writer.write_table(t)
+        got[table] = sink.getvalue().to_pybytes()
+    assert got == reference
+    keys = s3_server.keys(bucket)
+    assert [k for k in keys if k.startswith(("lake/_staging/", "lake/_locks/"))] == []
+    for table in TABLES:
+        assert [k for k in keys if k.startswith(f"lake/{table}/")] == [f"lake/{table}/ingest_date={S3_DAY}/part-00000.parquet"]
+    logs = (Path(stack.cfg.airflow_home) / "logs").rglob(f"run_id={run_id}/task_id=publish_day/*.log")
+    assert any("breaking the stale publish lock" in p.read_text(errors="replace") for p in logs)
