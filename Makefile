@@ -18,7 +18,7 @@ export NEWSFLOW_LAKE_ROOT ?= $(CURDIR)/data/lake
 SAMPLE_LANDING := $(CURDIR)/include/sample_data/landing
 SAMPLE_DAYS = $(notdir $(wildcard $(SAMPLE_LANDING)/????-??-??))
 
-.PHONY: help install run test lint airflow services stack bench fuzz audit lock clean
+.PHONY: help install run test test-faults lint airflow services stack bench fuzz audit lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,9 +48,12 @@ run: $(AIRFLOW_HOME)/.migrated ## run the daily DAG for every sample day as a de
 lint: $(VENV)/.installed ## ruff
 	$(BIN)/ruff check .
 
-test: $(VENV)/.installed ## lint and the whole test suite
+test: $(VENV)/.installed ## lint and the test suite (all but the deployed-stack faults: make test-faults)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not faults"
+
+test-faults: $(VENV)/.installed ## faults of the deployed Celery stack (7 min; needs PostgreSQL and Redis; CI runs it)
+	$(BIN)/python -m pytest -q -m faults tests/services/test_stack_faults.py
 
 airflow: $(AIRFLOW_HOME)/.migrated ## airflow standalone with this project's DAGs (UI on :8080, admin/admin)
 	@echo '{"admin": "admin"}' > $(AIRFLOW_HOME)/passwords.json
