@@ -13,6 +13,7 @@ resolved against the lake root and refused when they point outside it.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import time
@@ -420,7 +421,7 @@ def publish_day(upstream: Manifest, settings: Settings | None = None) -> Manifes
         tables = ({n: conform(n, lake.read_table(validated / f"{n}.parquet")) for n in TABLES}
                   if lake.exists(validated / "articles.parquet") else _assemble(lake, stage))
         # Stories across days are linked here, under the lock, against what is published now: a day
-        # published meanwhile is either seen here or relinks this day after it (relink_later_days).
+        # published meanwhile is either seen here or relinks this day after it (recompute_window).
         articles, signatures, sig_meta = _link_stories(lake, day, tables["articles"], _staged_minhashes(lake, stage),
                                                        s.story_window_days)
         tables["articles"] = conform("articles", articles)
@@ -478,20 +479,30 @@ def _window(lake: Store, day: str, window: int, digests: dict[str, str] | None =
 def _link_stories(lake: Store, day: str, articles: Any, minhashes: dict[str, bytes], window: int
                   ) -> tuple[Any, Any, dict[str, str]]:
     """The day's articles linked to the stories of the window's days, its signatures table and their metadata."""
-    from newsflow.enrich.stories import apply_links, link_day, signatures_metadata, signatures_table
+    from newsflow.enrich.stories import apply_links
 
     today = [{"article_id": r["article_id"], "local_story_id": r["story_id"] or r["article_id"],
               "document_id": r["document_id"], "content_hash": r["content_hash"],
               "minhash": minhashes.get(r["article_id"])}
              for r in articles.select(["article_id", "story_id", "document_id", "content_hash"]).to_pylist()]
-    earlier, state = _window(lake, day, window)
+    links, signatures, sig_meta = _link(lake, day, today, window)
+    return apply_links(articles, links), signatures, sig_meta
+
+
+def _link(lake: Store, day: str, today: list[dict[str, Any]], window: int, digests: dict[str, str] | None = None
+          ) -> tuple[dict[str, Any], Any, dict[str, str]]:
+    """Links of ``today``'s signature rows against the window, the day's signatures table and its metadata
+    (shared by publish and relink, so both link the same way)."""
+    from newsflow.enrich.stories import link_day, signatures_metadata, signatures_table
+
+    earlier, state = _window(lake, day, window, digests)
     links = link_day(day, today, earlier)
     joined = sum(1 for s in links.values() if s.first_seen.isoformat() < day)
     if joined:
         log.info("stories: %d of %d articles of %s continue a story of the %d days before (%d signatures)",
                  joined, len(today), day, len(state), len(earlier))
     signatures = signatures_table(today, links)
-    return apply_links(articles, links), signatures, signatures_metadata(signatures, state)
+    return links, signatures, signatures_metadata(signatures, state)
 
 
 def recompute_window(settings: Settings | None = None, *, start: str | None = None, end: str | None = None,
@@ -542,17 +553,14 @@ def recompute_window(settings: Settings | None = None, *, start: str | None = No
 
 def _relink_day(lake: Store, day: str, window: int, digests: dict[str, str], row_group_rows: int) -> str:
     """Recompute one published day's cross-day links and rewrite its articles and signatures partitions."""
-    from newsflow.enrich.stories import apply_links, link_day, signatures_metadata, signatures_table
+    from newsflow.enrich.stories import WINDOW_KEY, apply_links
     from newsflow.lake.layout import PART_FILE, partition_dir
     from newsflow.schemas import conform
 
     with lake.lock(day) as lock:
         sig = _read_signatures(lake, day)
         today = sig.select(["article_id", "local_story_id", "document_id", "content_hash", "minhash"]).to_pylist()
-        earlier, state = _window(lake, day, window, digests)
-        links = link_day(day, today, earlier)
-        signatures = signatures_table(today, links)
-        sig_meta = signatures_metadata(signatures, state)
+        links, signatures, sig_meta = _link(lake, day, today, window, digests)
         meta = {k.decode(): v.decode() for k, v in (sig.schema.metadata or {}).items()
                 if k.startswith(b"newsflow.") and k.decode() not in sig_meta}
         path = partition_dir(lake.root, "articles", day) / PART_FILE.format(index=0)
@@ -563,7 +571,7 @@ def _relink_day(lake: Store, day: str, window: int, digests: dict[str, str], row
         lake.publish_table("articles", day, articles, lock=lock, row_group_rows=row_group_rows, metadata=art_meta)
         lake.publish_table(SIGNATURES, day, signatures, lock=lock, row_group_rows=row_group_rows,
                            metadata={**meta, **sig_meta})
-    log.info("stories: relinked %s against %d earlier day(s)", day, len(state))
+    log.info("stories: relinked %s against %d earlier day(s)", day, len(json.loads(sig_meta[WINDOW_KEY])))
     return sig_meta["newsflow.links"]
 
 
