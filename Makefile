@@ -18,7 +18,7 @@ export NEWSFLOW_LAKE_ROOT ?= $(CURDIR)/data/lake
 SAMPLE_LANDING := $(CURDIR)/include/sample_data/landing
 SAMPLE_DAYS = $(notdir $(wildcard $(SAMPLE_LANDING)/????-??-??))
 
-.PHONY: help install run test test-faults lint airflow services stack bench fuzz audit lock clean
+.PHONY: help install run test test-faults lint airflow services stack bench train-cleaner fuzz audit lock clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ CORPUS ?= $(CURDIR)/../shared/corpus
 BENCH_ARGS ?=
 bench: $(VENV)/.installed ## benchmark on real corpora: CORPUS=dir BENCH_ARGS="--sizes 1000 --machine name --profile"
 	$(BIN)/python -m bench.run $(CORPUS) $(BENCH_ARGS)
+
+train-cleaner: $(VENV)/.installed ## rebuild the text-scrape line and headline models from CORPUS (about 8 min; provenance in include/newsflow/clean/models)
+	$(BIN)/python scripts/train_cleaner.py --corpus $(CORPUS)
 
 FUZZ_SECONDS ?= 120
 fuzz: $(VENV)/.installed ## fuzz parse_article with atheris for FUZZ_SECONDS (crash-* files land in fuzz/out)

@@ -221,6 +221,18 @@ def headline(results: dict[str, Any]) -> dict[str, str]:
             fastest = min(same, key=lambda r: r["wall_s"])
             text += f"; {full['link_s'] / fastest['wall_s']:.1%} of that day's wall time ({mode(fastest)}, goal < 10%)"
         out["story_window_cost"] = text
+    sc = results.get("scrape_cleaner")
+    if sc and "error" not in sc:
+        extra_ms = sc["models_ms_per_page"] - sc["rules_ms_per_page"]
+        text = (f"{sc['rules_ms_per_page']:.1f} ms/page by rules, {sc['models_ms_per_page']:.1f} ms/page with the "
+                f"line and headline models ({sc['pages']} rendered real pages, one process)")
+        big = max((r for r in results["runs"].get(str(sizes[-1]), [])), key=lambda r: r["processes"],
+                  default=None) if sizes else None
+        if big:
+            extra_s = extra_ms * sizes[-1] / 1000 / big["processes"]
+            text += (f"; were all {sizes[-1]:,} units of the largest day page scrapes, the models would add "
+                     f"{extra_s:.0f} s = {extra_s / big['wall_s']:.0%} of its wall ({mode(big)})")
+        out["scrape_cleaner_cost"] = text
     warm = results.get("warm_workers")
     if warm:
         out["warm_worker_start"] = "; ".join(
@@ -263,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reader-per-day", type=int, default=5000)
     parser.add_argument("--story-window-per-day", type=int, default=20000,
                         help="articles per day of the cross-day story matching benchmark (0: skip it)")
+    parser.add_argument("--no-scrape-cleaner", action="store_true",
+                        help="skip timing the text-scrape cleaner on rendered pages (needs ../shared/tools)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     for name in ("newsflow", "bench.pipeline"):
@@ -357,6 +371,10 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(reader_lake, ignore_errors=True)
         results["reader"], _ = _guarded("reader benchmark", workers.reader_benchmark, str(reader_lake), args.reader_days,
                                              args.reader_per_day)
+    dev, tool = args.corpus / "extraction-benchmark" / "dev", args.corpus.parent / "tools" / "render_scrapes.py"
+    if not args.no_scrape_cleaner and dev.is_dir() and tool.exists():
+        log.info("text-scrape cleaner: rules vs line models on the rendered development pages")
+        results["scrape_cleaner"], _ = _guarded("scrape cleaner", workers.scrape_cleaner_speed, str(dev), str(tool))
     if args.story_window_per_day:
         log.info("story window benchmark: %d articles per day, 7 earlier days", args.story_window_per_day)
         story_lake = work / "story-lake"

@@ -354,3 +354,41 @@ def story_window_benchmark(lake_dir: str, bodies: list[str], per_day: int = 2000
     out["signing_s_per_day"] = round(signing_s / len(days), 2)
     out["total_s"] = round(time.perf_counter() - started, 1)
     return out
+
+
+def scrape_cleaner_speed(dev_dir: str, render_tool: str, repeat: int = 3) -> dict[str, Any]:
+    """Text-scrape cleaning per page, rules alone vs with the line and headline models (best of ``repeat``).
+
+    Real pages rendered with both renderers of ``render_scrapes.py``: the bench's landing days hold wire
+    text, whose few lines say nothing about a page scrape of 200 lines of menus, teasers and comments.
+    """
+    import gzip
+
+    from newsflow.clean import lines
+    from newsflow.clean.scrape import clean_scrape
+    from newsflow.evaluate.scrapes import load_renderer
+
+    renderer = load_renderer(Path(render_tool))
+    texts: list[str] = []
+    for path in sorted(Path(dev_dir, "html").glob("*.html*")):
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        html = renderer.decode(raw)
+        texts.extend(renderer.render(html, name) for name in ("inscriptis", "html-text"))
+    model = lines.model()
+    clean_scrape(texts[0])  # load the boosters outside the timing
+    timings: dict[str, float] = {}
+    for label, kwargs in (("rules", {"line_model": None}), ("models", {})):
+        best = float("inf")
+        for _ in range(repeat):
+            started = time.perf_counter()
+            for text in texts:
+                clean_scrape(text, **kwargs)
+            best = min(best, time.perf_counter() - started)
+        timings[label] = best
+    n = len(texts)
+    return {"pages": n, "lines": sum(t.count("\n") for t in texts), "model_version": (model.meta.get("version")
+                                                                                       if model else None),
+            "rules_ms_per_page": 1000 * timings["rules"] / n, "models_ms_per_page": 1000 * timings["models"] / n,
+            "max_rss_mb": max_rss_mb()}

@@ -12,8 +12,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from newsflow.clean import furniture
+import numpy as np
+
+from newsflow.clean import furniture, lines
 from newsflow.clean.bylines import looks_like_person_name
 from newsflow.clean.credits import (
     AGENCIES,
@@ -24,6 +27,7 @@ from newsflow.clean.credits import (
     parse_credit_line,
 )
 from newsflow.clean.datewords import find_date_any
+from newsflow.clean.lines import LineInfo, LineModel
 
 _BULLET = re.compile(r"^\s*(?:[•·●▪■◦‣∙*]|-(?=\s))\s*")
 _NAV_SEPARATORS = re.compile(r"\s[|»›>/]\s|\s[·•]\s")
@@ -58,6 +62,8 @@ class ScrapeResult:
     masthead: str | None = None  # the site name printed above the headline
     agency_line: str | None = None  # an agency named on its own line under the byline
     dropped: int = 0  # furniture lines removed (for reports)
+    title_candidates: list[int] = field(default_factory=list, repr=False)  # item indices the headline may be
+    rule_title: int | None = field(default=None, repr=False)  # the rules' pick among them
 
     def masthead_source(self) -> str | None:
         """The publisher named by the masthead: 'THE COASTAL STAR' -> 'The Coastal Star'."""
@@ -200,8 +206,46 @@ def _header_end(items: list[tuple[str, bool, int]], source_hint: str | None) -> 
     return len(items)
 
 
+def line_infos(items: list[tuple[str, bool, int]], end: int, *, learned: frozenset[str] = frozenset(),
+               source_hint: str | None = None) -> list[LineInfo]:
+    """Each line with the rules' verdicts, as the line model (:mod:`newsflow.clean.lines`) reads it."""
+    infos: list[LineInfo] = []
+    in_list = False
+    for i, (line, bulleted, block_no) in enumerate(items):
+        heading = furniture.is_headline_list_heading(line)
+        if i >= end:
+            if heading:
+                in_list = True
+            elif in_list and _is_prose(line) and _words(line) > _HEADLINE_MAX_WORDS // 2:
+                in_list = False
+        head = line.split(" | ")[0]
+        infos.append(LineInfo(
+            text=line, bulleted=bulleted, block=block_no, caption=furniture.is_caption(line),
+            furniture=furniture.is_furniture_line(line), nav=_is_nav(line),
+            credit=parse_credit_line(line, source=source_hint) is not None,
+            date=_words(head) <= 16 and _date_line(head, None), list_heading=heading,
+            learned=bool(learned) and furniture.line_key(line) in learned, header=i < end,
+            in_list=in_list and not heading, headline_like=_looks_like_headline(line), name_like=_name_like(line)))
+    return infos
+
+
+def story_lines(text: str, *, learned: frozenset[str] = frozenset(),
+                source_hint: str | None = None) -> tuple[list[tuple[str, bool, int]], int, list[LineInfo]]:
+    """The scrape's lines, the index of the first story line and each line's :class:`LineInfo`."""
+    items = _split_items(text)
+    end = _header_end(items, source_hint)
+    return items, end, line_infos(items, end, learned=learned, source_hint=source_hint)
+
+
+_DEFAULT_MODEL: Any = object()
+#: The headline model's least probability for overruling the rules' pick.
+_TITLE_MIN_P = 0.3
+
+
 def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference: datetime | None = None,
-                 title_hint: str | None = None, source_hint: str | None = None) -> ScrapeResult:
+                 title_hint: str | None = None, source_hint: str | None = None,
+                 line_model: LineModel | Any | None = _DEFAULT_MODEL,
+                 line_probs: tuple[np.ndarray, float] | None = None) -> ScrapeResult:
     """Split a text scrape into story paragraphs and structured furniture fields.
 
     The header (everything before the first story paragraph) holds the masthead, navigation, section,
@@ -214,6 +258,20 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     items = _split_items(text)
     end = _header_end(items, source_hint)
     wire = _wire_dateline(items)
+    story_p: np.ndarray | None = None
+    story_x: np.ndarray | None = None
+    threshold = 0.5
+    if wire is None and end < len(items):
+        # Wire items (headline, dateline line, table rows) are kept whole by rule; elsewhere the model
+        # decides which lines below the header are story text.
+        if line_probs is not None:  # precomputed (cross-validation)
+            story_p, threshold = line_probs
+        else:
+            model = lines.model() if line_model is _DEFAULT_MODEL else line_model
+            if model is not None:
+                story_x = lines.features(line_infos(items, end, learned=learned, source_hint=source_hint))
+                story_p = model.predict(story_x)
+                threshold = model.threshold
     if wire is not None and wire < end:
         result.dateline = match_dateline_line(items[wire][0])
     title_key = furniture.line_key(title_hint) if title_hint else ""
@@ -276,8 +334,36 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
                      None)
         if later is not None:
             title_at = later
+    title_item: int | None = None  # a headline the model found below the rules' header
+    if not title_key:
+        result.title_candidates = [i for i, ln, b in candidates if not b and _looks_like_headline(ln)]
+        result.rule_title = candidates[title_at][0] if title_at is not None else None
+        if story_p is not None:
+            # Menus and teasers with a prose-length line end the rules' header early (text browsers put the
+            # navigation first): headline-like lines down to the model's first story line may be the title.
+            first_story = next((i for i in range(end, len(items))
+                                if story_p[i] >= threshold and _words(items[i][0]) >= 8), len(items))
+            result.title_candidates += [
+                i for i in range(end, min(first_story, len(items)))
+                if not items[i][1] and story_p[i] < threshold and _looks_like_headline(items[i][0])
+                and not furniture.is_caption(items[i][0]) and not furniture.is_furniture_line(items[i][0])]
+        headline = lines.title_model() if story_x is not None and line_model is _DEFAULT_MODEL else None
+        if headline is not None and story_p is not None and result.title_candidates:
+            # The learned choice among the headline-like lines; the rules' pick is one of its inputs.
+            q = headline.predict(lines.title_features([t for t, _, _ in items], story_x, story_p, threshold,
+                                                      result.title_candidates, result.rule_title, end),
+                                 num_threads=1)
+            best = int(np.argmax(q))
+            if q[best] >= _TITLE_MIN_P:
+                chosen = result.title_candidates[best]
+                if chosen < end:
+                    title_at = next(j for j, (i, _, _) in enumerate(candidates) if i == chosen)
+                else:
+                    title_item = chosen  # the header keeps its rule reading (masthead, section, byline)
     if title_at is not None:
         result.title = candidates[title_at][1]
+    if title_item is not None:
+        result.title = items[title_item][0]
     for j, (_i, line, bulleted) in enumerate(candidates):
         if j == title_at:
             continue
@@ -307,7 +393,9 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
 
     in_list = False
     body: list[str] = []
-    for line, bulleted, _ in items[end:]:
+    for at, (line, bulleted, _) in enumerate(items[end:], start=end):
+        if at == title_item:
+            continue
         key = furniture.line_key(line)
         if furniture.is_headline_list_heading(line):
             in_list = True
@@ -344,6 +432,9 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
             continue
         if _words(line) <= 4 and not _TERMINAL.search(line) and (bulleted or _date_line(line, None)):
             result.dropped += 1  # stray label or date between paragraphs
+            continue
+        if story_p is not None and story_p[at] < threshold:
+            result.dropped += 1  # the line model: furniture (menus, comments, banners, lists)
             continue
         body.append(line)
 

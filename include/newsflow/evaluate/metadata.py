@@ -163,7 +163,11 @@ def _reuters_landing(corpus: Path, landing: Path, limit: int, offset_days: int =
             continue
         # <DATE> is the New York wire timestamp; the label is its UTC day (an Asian story filed at 19:07
         # New York time on Feb 26 is datelined and published Feb 27, as it is in UTC).
-        filed = datetime.strptime(doc.date.split(".")[0].strip(), "%d-%b-%Y %H:%M:%S")
+        try:
+            filed = datetime.strptime(doc.date.split(".")[0].strip(), "%d-%b-%Y %H:%M:%S")
+        except ValueError:  # a few wire stamps are garbled ("31-MAR-1987 605:12:19"): no gold day
+            log.info("skipping Reuters story %s: unreadable <DATE> %r", doc.newid, doc.date)
+            continue
         day = filed.replace(tzinfo=ZoneInfo("America/New_York")).astimezone(UTC).strftime("%Y-%m-%d")
         dateline = (doc.dateline or "").strip()
         place = dateline.split(",")[0].strip() if dateline else None

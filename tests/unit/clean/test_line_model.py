@@ -1,0 +1,133 @@
+"""The shipped text-scrape line and headline models: they load, carry their provenance, reproduce their
+recorded figures on the rendered development pages, and change what the cleaner keeps."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from newsflow.clean import lines
+from newsflow.clean.scrape import clean_scrape, story_lines
+from newsflow_testkit import load_script, shared_path
+
+STORY = [
+    "The regional council approved the new harbour budget on Thursday after a long debate about dredging "
+    "costs and ferry subsidies for the three islands.",
+    "Opposition members said the plan relied on optimistic traffic forecasts, but the motion passed by twelve "
+    "votes to seven after the mayor intervened late in the evening.",
+    "The budget sets aside 4.2 million for a new pontoon at the northern quay, which has been closed to larger "
+    "vessels since a storm damaged its pilings two winters ago.",
+    "Ferry operators welcomed the decision and said timetables for the summer season would be published within "
+    "a fortnight, once the works schedule is known.",
+]
+
+
+def _page() -> str:
+    """A news page as a text browser renders it: menus, the story, a donation appeal, then comments."""
+    menu = "\n".join(["Home", "News", "Local", "Business", "Sport", "Weather", "Opinion", "Obituaries",
+                      "Classifieds", "Contact us", "Subscribe", "Log in"])
+    comments = "\n\n".join([
+        "12 Comments",
+        "Sign in to comment",
+        "harbourwatcher 2 hours ago",
+        "About time too, that quay has been falling apart for years and nobody at the council cared until now!!",
+        "Reply · Report",
+        "MarkT 3 hours ago",
+        "Twelve votes to seven is hardly a mandate, we will see what happens at the next election I guess.",
+        "Reply · Report",
+        "Load more comments",
+    ])
+    return (f"{menu}\n\nCouncil backs harbour budget after marathon session\n\nBy Ana Ruiz\nMarch 13, 2025\n\n"
+            + "\n\n".join(STORY)
+            + "\n\nSupport local journalism\n\nYour donation keeps our reporters in the council chamber. "
+              "Give what you can today and help us keep every story free to read for everyone.\n\nDonate now\n\n"
+            + comments + "\n\n© 2025 Harbour Gazette\nPrivacy policy\nTerms of use\n")
+
+
+def test_shipped_model_loads_with_its_provenance() -> None:
+    meta = json.loads(lines.META_FILE.read_text(encoding="utf-8"))
+    assert tuple(meta["features"]) == lines.FEATURES
+    assert meta["trained_on_commit"] and len(meta["trained_on_commit"]) == 40
+    assert meta["cv"]["grouped_by"] == "site" and meta["cv"]["folds"] >= 3
+    assert 0 < meta["threshold"] < 1
+    assert set(meta["data"]["renderers"]) == {"inscriptis", "html-text"}
+    model = lines.model()
+    assert model is not None and model.context is not None
+    assert lines.title_model() is not None
+    for path in (lines.MODEL_FILE, lines.TITLE_FILE):
+        assert path.stat().st_size < 2_000_000, f"{path.name} is no longer small"
+    import hashlib
+
+    assert hashlib.sha256(lines.MODEL_FILE.read_bytes()).hexdigest() == meta["data"]["model_sha256"]
+
+
+def test_model_keeps_the_story_and_drops_comments_and_appeals() -> None:
+    page = _page()
+    with_model = clean_scrape(page)
+    body = "\n".join(with_model.paragraphs)
+    for paragraph in STORY:
+        assert paragraph in body
+    for furniture in ("harbourwatcher", "About time too", "Twelve votes to seven is hardly", "Reply", "Donate now"):
+        assert furniture not in body, furniture
+    assert with_model.title == "Council backs harbour budget after marathon session"
+    rules_only = "\n".join(clean_scrape(page, line_model=None).paragraphs)
+    assert "Twelve votes to seven is hardly" in rules_only  # the comment thread the rules alone let through
+    # Known gap (README): an appeal written as prose right under the story is still kept.
+
+
+def test_env_switches_the_model_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(lines.MODEL_ENV, "off")
+    assert lines.model() is None and lines.title_model() is None
+    assert "Twelve votes to seven is hardly" in "\n".join(clean_scrape(_page()).paragraphs)
+    monkeypatch.setenv(lines.MODEL_ENV, "/nonexistent/model.txt")
+    with pytest.raises(FileNotFoundError):
+        lines.model()
+
+
+def test_features_describe_every_line_the_same_way_each_time() -> None:
+    items, end, infos = story_lines(_page())
+    x = lines.features(infos)
+    assert x.shape == (len(items), len(lines.FEATURES)) and np.isfinite(x).all()
+    assert np.array_equal(x, lines.features(infos))
+    assert 0 < end < len(items)
+    p = lines.model().predict(x)
+    assert p.shape == (len(items),) and ((p >= 0) & (p <= 1)).all()
+    assert lines.features([]).shape == (0, len(lines.FEATURES))
+
+
+def test_wire_items_are_left_to_the_rules() -> None:
+    page = ("FREESTYLE SKIING-WORLD CUP MOGUL RESULTS.\nTIGNES, France 1996-12-06\n"
+            "Results of the World Cup freestyle skiing moguls competition on Friday:\n"
+            "1. Jesper Ronnback (Sweden) 25.76 points\n2. Andrei Ivanov (Russia) 24.88\n3. Jean-Luc Brassard (Canada) 24.57\n")
+    result = clean_scrape(page)
+    assert len(result.paragraphs) == 4 and result.dateline is not None
+
+
+def test_model_reproduces_its_recorded_dev_figures() -> None:
+    """Render the 91 development pages with both renderers, clean them with the shipped model, score as
+    ``train_cleaner`` did: the figures in the provenance file come back."""
+    dev = shared_path("corpus", "extraction-benchmark", "dev")
+    tool = shared_path("tools", "render_scrapes.py")
+    train = load_script("train_cleaner")
+    from newsflow.evaluate.scrapes import load_renderer, load_truth
+
+    meta = json.loads(lines.META_FILE.read_text(encoding="utf-8"))
+    renderer = load_renderer(tool)
+    pages = load_truth(dev / "ground-truth.json", dev)
+    assert len(pages) == 91
+    for name, recorded in meta["in_sample_dev_body"].items():
+        records, bodies = [], []
+        for page in pages.values():
+            raw = Path(page["path"]).read_bytes()
+            if raw[:2] == b"\x1f\x8b":
+                raw = gzip.decompress(raw)
+            text = renderer.render(renderer.decode(raw), name)
+            records.append({"truth": {"body": page["body"]}})
+            bodies.append("\n".join(clean_scrape(text).paragraphs))
+        got = train.body_scores(records, bodies)
+        for key in ("f1", "precision", "recall"):
+            assert got[key] == pytest.approx(recorded[key], abs=0.002), (name, key, got, recorded)
+
