@@ -50,7 +50,7 @@ from newsflow.evaluate.scrapes import (  # noqa: E402
 log = logging.getLogger("train_cleaner")
 
 RENDERERS = ("inscriptis", "html-text")
-VERSION = "1"
+VERSION = "1"  # bump when features, labels or model kinds change
 PARAMS: dict[str, Any] = {
     "objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 20,
     "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "seed": 17,
@@ -275,19 +275,21 @@ def title_rows(records: list[dict[str, Any]], probs: list[np.ndarray], threshold
 
 
 def train_titles(rows: list[dict[str, Any]]) -> Any:
+    """A ranker over each page's candidates (LambdaRank): the headline is the best of the page's lines, not a
+    line above some absolute score. Pages whose title is none of the candidates teach it nothing."""
     import lightgbm
 
-    use = [t for t in rows if t["x"] is not None]
+    use = [t for t in rows if t["x"] is not None and t["y"].sum() > 0]
     data = lightgbm.Dataset(np.concatenate([t["x"] for t in use]), np.concatenate([t["y"] for t in use]),
-                            feature_name=list(line_features.TITLE_FEATURES), free_raw_data=True)
-    return lightgbm.train(PARAMS, data, num_boost_round=TITLE_ROUNDS)
+                            group=[len(t["y"]) for t in use], feature_name=list(line_features.TITLE_FEATURES),
+                            free_raw_data=True)
+    return lightgbm.train({**PARAMS, "objective": "lambdarank", "metric": "ndcg", "lambdarank_truncation_level": 3},
+                          data, num_boost_round=TITLE_ROUNDS)
 
 
 def title_right(row: dict[str, Any], q: np.ndarray | None) -> bool:
-    """Is the page's title right when the model's best candidate (if P >= the minimum) overrules the rules?"""
-    from newsflow.clean.scrape import _TITLE_MIN_P
-
-    if q is None or not len(q) or q.max() < _TITLE_MIN_P:
+    """Is the page's title right when the ranker's best candidate replaces the rules' pick?"""
+    if q is None or not len(q):
         return bool(row["rule_right"])
     return bool(row["y"][int(np.argmax(q))])
 

@@ -209,6 +209,8 @@ class LineModel:
     context: Any = None
 
     def predict(self, x: np.ndarray) -> np.ndarray:
+        # One thread: a page is a few hundred rows, and task processes are forked from warm workers that
+        # loaded the boosters; an OpenMP team of more than one thread hangs in a forked child.
         if len(x) == 0:
             return np.zeros(0)
         p = np.asarray(self.booster.predict(x, num_threads=1), dtype=np.float64)

@@ -238,8 +238,6 @@ def story_lines(text: str, *, learned: frozenset[str] = frozenset(),
 
 
 _DEFAULT_MODEL: Any = object()
-#: The headline model's least probability for overruling the rules' pick.
-_TITLE_MIN_P = 0.3
 
 
 def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference: datetime | None = None,
@@ -341,11 +339,14 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         if story_p is not None:
             # Menus and teasers with a prose-length line end the rules' header early (text browsers put the
             # navigation first): headline-like lines down to the model's first story line may be the title.
+            # The story starts where story lines follow each other (a lone teaser or promo does not start it).
             first_story = next((i for i in range(end, len(items))
-                                if story_p[i] >= threshold and _words(items[i][0]) >= 8), len(items))
+                                if story_p[i] >= threshold and _words(items[i][0]) >= 8
+                                and int(np.sum(story_p[i:i + 5] >= threshold)) >= 3), len(items))
             result.title_candidates += [
                 i for i in range(end, min(first_story, len(items)))
-                if not items[i][1] and story_p[i] < threshold and _looks_like_headline(items[i][0])
+                if not items[i][1] and _looks_like_headline(items[i][0])
+                and (story_p[i] < threshold or (_words(items[i][0]) <= 20 and not _TERMINAL.search(items[i][0])))
                 and not furniture.is_caption(items[i][0]) and not furniture.is_furniture_line(items[i][0])]
         headline = lines.title_model() if story_x is not None and line_model is _DEFAULT_MODEL else None
         if headline is not None and story_p is not None and result.title_candidates:
@@ -353,13 +354,11 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
             q = headline.predict(lines.title_features([t for t, _, _ in items], story_x, story_p, threshold,
                                                       result.title_candidates, result.rule_title, end),
                                  num_threads=1)
-            best = int(np.argmax(q))
-            if q[best] >= _TITLE_MIN_P:
-                chosen = result.title_candidates[best]
-                if chosen < end:
-                    title_at = next(j for j, (i, _, _) in enumerate(candidates) if i == chosen)
-                else:
-                    title_item = chosen  # the header keeps its rule reading (masthead, section, byline)
+            chosen = result.title_candidates[int(np.argmax(q))]  # a ranker: the page's best line wins
+            if chosen < end:
+                title_at = next(j for j, (i, _, _) in enumerate(candidates) if i == chosen)
+            else:
+                title_item = chosen  # the header keeps its rule reading (masthead, section, byline)
     if title_at is not None:
         result.title = candidates[title_at][1]
     if title_item is not None:

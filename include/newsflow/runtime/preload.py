@@ -50,8 +50,11 @@ def _entities() -> None:
 
 
 def _parsing() -> None:
+    from newsflow.clean import lines
     from newsflow.clean.parse import parse_article
 
+    lines.model()  # the text-scrape line and headline boosters (LightGBM)
+    lines.title_model()
     parse_article(f"Warm up\n\n{_TEXT}".encode(), filename="warm.txt")  # scrape rules, dates, language model
     parse_article(_HTML.encode(), filename="warm.html")  # trafilatura, lxml
 

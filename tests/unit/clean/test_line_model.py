@@ -131,3 +131,32 @@ def test_model_reproduces_its_recorded_dev_figures() -> None:
         for key in ("f1", "precision", "recall"):
             assert got[key] == pytest.approx(recorded[key], abs=0.002), (name, key, got, recorded)
 
+
+
+def _predict_in_child(conn) -> None:  # runs in a forked child
+    from newsflow.clean.scrape import clean_scrape
+
+    conn.send(clean_scrape(_page()).paragraphs)
+    conn.close()
+
+
+def test_a_task_forked_from_a_preloaded_worker_uses_the_models() -> None:
+    """Warm workers load the boosters before forking task processes; LightGBM's OpenMP pool must not hang a
+    forked child (prediction runs on one thread for that reason)."""
+    import multiprocessing
+
+    from newsflow.runtime.preload import load
+
+    load("parsers")
+    expected = clean_scrape(_page()).paragraphs
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_predict_in_child, args=(child,))
+    process.start()
+    try:
+        assert parent.poll(60), "the forked child did not answer: LightGBM hung after fork"
+        assert parent.recv() == expected
+    finally:
+        process.join(10)
+        if process.is_alive():
+            process.kill()
