@@ -270,6 +270,9 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
                 story_x = lines.features(line_infos(items, end, learned=learned, source_hint=source_hint))
                 story_p = model.predict(story_x)
                 threshold = model.threshold
+    # A lede opening with a dateline ("TOKYO, March 3 (Reuters) - ...") starts the story by definition: the
+    # model may not drop it, and the headline is the header's.
+    dateline_lede = wire is None and end < len(items) and match_dateline(items[end][0]) is not None
     if wire is not None and wire < end:
         result.dateline = match_dateline_line(items[wire][0])
     title_key = furniture.line_key(title_hint) if title_hint else ""
@@ -336,7 +339,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     if not title_key:
         result.title_candidates = [i for i, ln, b in candidates if not b and _looks_like_headline(ln)]
         result.rule_title = candidates[title_at][0] if title_at is not None else None
-        if story_p is not None:
+        if story_p is not None and not dateline_lede:
             # Menus and teasers with a prose-length line end the rules' header early (text browsers put the
             # navigation first): headline-like lines down to the model's first story line may be the title.
             # The story starts where story lines follow each other (a lone teaser or promo does not start it).
@@ -432,7 +435,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         if _words(line) <= 4 and not _TERMINAL.search(line) and (bulleted or _date_line(line, None)):
             result.dropped += 1  # stray label or date between paragraphs
             continue
-        if story_p is not None and story_p[at] < threshold:
+        if story_p is not None and story_p[at] < threshold and not (dateline_lede and at == end):
             result.dropped += 1  # the line model: furniture (menus, comments, banners, lists)
             continue
         body.append(line)
