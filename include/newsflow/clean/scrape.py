@@ -259,7 +259,10 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     story_p: np.ndarray | None = None
     story_x: np.ndarray | None = None
     threshold = 0.5
-    if wire is None and end < len(items):
+    # A lede opening with a dateline ("TOKYO, March 3 (Reuters) - ...") marks wire copy, as a dateline line
+    # does: its briefs and tables ("Pay May 15", "Record April 17") are story, and the rules know them.
+    dateline_lede = wire is None and end < len(items) and match_dateline(items[end][0]) is not None
+    if wire is None and not dateline_lede and end < len(items):
         # Wire items (headline, dateline line, table rows) are kept whole by rule; elsewhere the model
         # decides which lines below the header are story text.
         if line_probs is not None:  # precomputed (cross-validation)
@@ -270,9 +273,6 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
                 story_x = lines.features(line_infos(items, end, learned=learned, source_hint=source_hint))
                 story_p = model.predict(story_x)
                 threshold = model.threshold
-    # A lede opening with a dateline ("TOKYO, March 3 (Reuters) - ...") starts the story by definition: the
-    # model may not drop it, and the headline is the header's.
-    dateline_lede = wire is None and end < len(items) and match_dateline(items[end][0]) is not None
     if wire is not None and wire < end:
         result.dateline = match_dateline_line(items[wire][0])
     title_key = furniture.line_key(title_hint) if title_hint else ""
@@ -339,7 +339,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     if not title_key:
         result.title_candidates = [i for i, ln, b in candidates if not b and _looks_like_headline(ln)]
         result.rule_title = candidates[title_at][0] if title_at is not None else None
-        if story_p is not None and not dateline_lede:
+        if story_p is not None:
             # Menus and teasers with a prose-length line end the rules' header early (text browsers put the
             # navigation first): headline-like lines down to the model's first story line may be the title.
             # The story starts where story lines follow each other (a lone teaser or promo does not start it).
@@ -351,7 +351,11 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
                 if not items[i][1] and _looks_like_headline(items[i][0])
                 and (story_p[i] < threshold or (_words(items[i][0]) <= 20 and not _TERMINAL.search(items[i][0])))
                 and not furniture.is_caption(items[i][0]) and not furniture.is_furniture_line(items[i][0])]
-        headline = lines.title_model() if story_x is not None and line_model is _DEFAULT_MODEL else None
+        # A scrape that opens with its headline and the story right under it (a wire or archive file, a
+        # crawler that writes the title first) needs no choosing.
+        opens_with_headline = result.rule_title == 0 and end == 1
+        headline = (lines.title_model() if story_x is not None and line_model is _DEFAULT_MODEL
+                    and not opens_with_headline else None)
         if headline is not None and story_p is not None and result.title_candidates:
             # The learned choice among the headline-like lines; the rules' pick is one of its inputs.
             q = headline.predict(lines.title_features([t for t, _, _ in items], story_x, story_p, threshold,
@@ -435,7 +439,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         if _words(line) <= 4 and not _TERMINAL.search(line) and (bulleted or _date_line(line, None)):
             result.dropped += 1  # stray label or date between paragraphs
             continue
-        if story_p is not None and story_p[at] < threshold and not (dateline_lede and at == end):
+        if story_p is not None and story_p[at] < threshold:
             result.dropped += 1  # the line model: furniture (menus, comments, banners, lists)
             continue
         body.append(line)
