@@ -140,6 +140,15 @@ def _unwrap(block: list[str]) -> list[str]:
     return paragraphs
 
 
+def _story_words(paragraphs: list[str]) -> int:
+    """Words of the story text, a dateline opening it not counted (as parse's minimum counts them)."""
+    if not paragraphs:
+        return 0
+    dateline = match_dateline(paragraphs[0])
+    first = paragraphs[0][dateline.length:] if dateline else paragraphs[0]
+    return _words(first) + sum(_words(p) for p in paragraphs[1:])
+
+
 def _name_like(line: str) -> bool:
     """A masthead or section label: a few capitalised words, no sentence punctuation."""
     words = line.split()
@@ -238,6 +247,8 @@ def story_lines(text: str, *, learned: frozenset[str] = frozenset(),
 
 
 _DEFAULT_MODEL: Any = object()
+#: Fewer story words than this (parse.MIN_BODY_WORDS) after the line model: keep the rules' body instead.
+_MODEL_MIN_WORDS = 12
 
 
 def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference: datetime | None = None,
@@ -259,10 +270,10 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     story_p: np.ndarray | None = None
     story_x: np.ndarray | None = None
     threshold = 0.5
-    # A lede opening with a dateline ("TOKYO, March 3 (Reuters) - ...") marks wire copy, as a dateline line
-    # does: its briefs and tables ("Pay May 15", "Record April 17") are story, and the rules know them.
+    # A lede opening with a dateline ("TOKYO, March 3 (Reuters) - ...") starts the story by definition: the
+    # model may not drop it, and the headline is above it.
     dateline_lede = wire is None and end < len(items) and match_dateline(items[end][0]) is not None
-    if wire is None and not dateline_lede and end < len(items):
+    if wire is None and end < len(items):
         # Wire items (headline, dateline line, table rows) are kept whole by rule; elsewhere the model
         # decides which lines below the header are story text.
         if line_probs is not None:  # precomputed (cross-validation)
@@ -339,7 +350,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     if not title_key:
         result.title_candidates = [i for i, ln, b in candidates if not b and _looks_like_headline(ln)]
         result.rule_title = candidates[title_at][0] if title_at is not None else None
-        if story_p is not None:
+        if story_p is not None and not dateline_lede:
             # Menus and teasers with a prose-length line end the rules' header early (text browsers put the
             # navigation first): headline-like lines down to the model's first story line may be the title.
             # The story starts where story lines follow each other (a lone teaser or promo does not start it).
@@ -399,6 +410,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
 
     in_list = False
     body: list[str] = []
+    rule_body: list[str] = []  # what the rules alone keep
     for at, (line, bulleted, _) in enumerate(items[end:], start=end):
         if at == title_item:
             continue
@@ -439,11 +451,17 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         if _words(line) <= 4 and not _TERMINAL.search(line) and (bulleted or _date_line(line, None)):
             result.dropped += 1  # stray label or date between paragraphs
             continue
-        if story_p is not None and story_p[at] < threshold:
+        rule_body.append(line)
+        if story_p is not None and story_p[at] < threshold and not (dateline_lede and at == end):
             result.dropped += 1  # the line model: furniture (menus, comments, banners, lists)
             continue
         body.append(line)
 
+    if story_p is not None and _story_words(body) < _MODEL_MIN_WORDS <= _story_words(rule_body):
+        # The model never turns an article into a quarantined unit: a brief whose rows it dropped ("Pay May
+        # 15", "Record April 17" under a one-line lede) keeps what the rules keep.
+        result.dropped -= len(rule_body) - len(body)
+        body = rule_body
     if body and result.dateline is None:
         dateline = match_dateline(body[0])
         if dateline:
