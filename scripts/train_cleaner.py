@@ -38,6 +38,7 @@ sys.path.insert(0, str(REPO / "include"))
 
 from newsflow.clean import lines as line_features  # noqa: E402
 from newsflow.clean.scrape import clean_scrape, story_lines  # noqa: E402
+from newsflow.evaluate import corpora  # noqa: E402
 from newsflow.evaluate.corpora import shared_dir  # noqa: E402
 from newsflow.evaluate.scrapes import (  # noqa: E402
     _reference_title,
@@ -66,16 +67,11 @@ def _norm_words(text: str) -> list[str]:
 
 
 def site_of(page_id: str, url: str | None) -> str:
-    """The site a page belongs to (host without www.; the archived host for web.archive.org copies)."""
-    text = url or page_id.split("::", 1)[-1]
-    text = re.sub(r"^https?://web\.archive\.org/web/[^/]+/", "", text)
-    m = re.match(r"(?:https?://)?([^/]+)/", text)
-    host = m.group(1) if m else (re.match(r"([a-z0-9.-]+?\.[a-z]{2,})(?:[-.]|$)", text) or re.match(r"(.*)", text)).group(1)
-    return re.sub(r"^www\d?\.", "", host.lower())
+    return corpora.site_of(page_id, url)
 
 
 def _fold(site: str, k: int) -> int:
-    return int(hashlib.blake2b(site.encode(), digest_size=4).hexdigest(), 16) % k
+    return corpora.site_fold(site, k)
 
 
 def label_full(texts: list[str], body: str) -> tuple[np.ndarray, np.ndarray]:

@@ -165,3 +165,26 @@ def iter_bbc(directory: str | Path) -> Iterator[BbcDoc]:
             title=title,
             body="\n\n".join(p for p in paragraphs if p),
         )
+
+
+def site_of(page_id: str, url: str | None = None) -> str:
+    """The site a benchmark page belongs to: its host without ``www.``, the archived host for
+    web.archive.org copies, else the domain a file name such as ``dw.com-colonial.html`` starts with."""
+    import re
+
+    text = url or page_id.split("::", 1)[-1]
+    text = re.sub(r"^https?://web\.archive\.org/web/[^/]+/", "", text)
+    m = re.match(r"(?:https?://)?([^/]+)/", text)
+    if m:
+        host = m.group(1)
+    else:
+        named = re.match(r"([a-z0-9.-]+?\.[a-z]{2,})(?:[-.]|$)", text)
+        host = named.group(1) if named else text
+    return re.sub(r"^www\d?\.", "", host.lower())
+
+
+def site_fold(site: str, folds: int) -> int:
+    """A stable fold for a site (grouped cross-validation: all pages of a site in one fold)."""
+    import hashlib
+
+    return int(hashlib.blake2b(site.encode(), digest_size=4).hexdigest(), 16) % folds

@@ -129,6 +129,41 @@ class Page:
     url: str | None
     raw: bytes
     body: str
+    with_: list[str] | None = None  # snippet sets (trafilatura's evaldata.json): must be in the body
+    without: list[str] | None = None  # ... must not be
+
+
+def load_snippet_pages(data_dir: Path, limit: int | None = None) -> list[Page]:
+    """Pages of a snippet set (``evaldata.json``: ``{url: {file, with, without}}`` + ``html/``), sorted by URL."""
+    data = json.loads((data_dir / "evaldata.json").read_text(encoding="utf-8"))
+    pages = []
+    for key in sorted(data):
+        entry = data[key]
+        path = data_dir / "html" / entry["file"]
+        if not path.exists():
+            continue
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        url = key if "://" in key else None
+        pages.append(Page(key, url, raw, "", entry.get("with") or [], entry.get("without") or []))
+        if limit is not None and len(pages) >= limit:
+            break
+    return pages
+
+
+def score_pages(pages: list[Page], predictions: dict[str, dict], n_bootstrap: int) -> dict[str, Any]:
+    """The benchmark's shingle metrics, or trafilatura's snippet scores when the pages carry snippets."""
+    if pages and pages[0].with_ is not None:
+        from newsflow.evaluate.scrapes import score_snippets
+
+        scores: dict[str, Any] = score_snippets(
+            {p.page_id: {"with": p.with_, "without": p.without} for p in pages},
+            {p.page_id: predictions[p.page_id]["articleBody"] for p in pages})
+        scores.update(f1_std=0.0, precision_std=0.0, recall_std=0.0, accuracy=0.0, accuracy_std=0.0)
+        return scores
+    return evaluate({p.page_id: {"articleBody": p.body} for p in pages},
+                    {p.page_id: predictions[p.page_id] for p in pages}, n_bootstrap)
 
 
 def load_pages(data_dir: Path, limit: int | None = None) -> list[Page]:
@@ -220,6 +255,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="time the side-by-side run this many times and report median speeds (shared machines)")
     parser.add_argument("--n-bootstrap", type=int, default=1000)
     parser.add_argument("--per-page", type=Path, default=None, help="write per-page F1/P/R as JSON here")
+    parser.add_argument("--snippets", action="store_true",
+                        help="--data holds evaldata.json (trafilatura's with/without snippets): score as trafilatura "
+                             "does, snippet precision/recall over all pages")
+    parser.add_argument("--cv-by-site", type=int, default=0, metavar="K",
+                        help="also report each of K folds grouped by site (no site in two folds): the spread "
+                             "over unseen groups of sites, and the split a learned component trains on")
 
 
 def _pages_per_second(pages: int, seconds: float) -> float:
@@ -234,11 +275,10 @@ def _line(name: str, metrics: dict[str, Any], pages_per_second: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    pages = load_pages(args.data, args.limit)
+    pages = load_snippet_pages(args.data, args.limit) if args.snippets else load_pages(args.data, args.limit)
     if not pages:
         print("no pages found")
         return 1
-    truth = {p.page_id: {"articleBody": p.body} for p in pages}
     extractors: list[tuple[str, Callable[[Page], str]]] = [
         ("newsflow", _raw_html_extractor() if args.raw_html else _pipeline_extractor())]
     if args.compare == "trafilatura":
@@ -249,17 +289,32 @@ def run(args: argparse.Namespace) -> int:
     for _ in range(max(1, args.repeat) - 1):  # extraction is deterministic: later runs only add timings
         runs.append(run_side_by_side(dict(extractors), pages)[1])
     for name, _extract in extractors:
-        metrics = evaluate(truth, all_predictions[name], args.n_bootstrap)
+        metrics = score_pages(pages, all_predictions[name], args.n_bootstrap)
         speed = statistics.median(_pages_per_second(len(pages), run[name]) for run in runs)
         results[name] = (metrics, speed)
         print(_line(name, metrics, speed))
-        if args.per_page and name == "newsflow":
+        if args.per_page and name == "newsflow" and not args.snippets:
             rows = {}
             for page, t in zip(pages, metrics["tp_fp_fns"], strict=True):
                 p, r = precision_score(*t), recall_score(*t)
                 rows[page.page_id] = {"f1": 2 * p * r / (p + r) if p + r else 0.0, "precision": p, "recall": r,
                                       "url": page.url}
             args.per_page.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    if args.cv_by_site:
+        from newsflow.evaluate.corpora import site_fold, site_of
+
+        folds: dict[int, list[Page]] = {}
+        for page in pages:
+            folds.setdefault(site_fold(site_of(page.page_id, page.url), args.cv_by_site), []).append(page)
+        for name, _extract in extractors:
+            f1s = []
+            for k in sorted(folds):
+                m = score_pages(folds[k], all_predictions[name], 0)
+                f1s.append(m["f1"])
+                print(f"  {name:<12} fold {k + 1}/{args.cv_by_site} ({len(folds[k])} pages): "
+                      f"F1 {m['f1']:.3f} P {m['precision']:.3f} R {m['recall']:.3f}")
+            print(f"{name:<12} by site, {args.cv_by_site} folds: F1 mean {statistics.mean(f1s):.3f} "
+                  f"(min {min(f1s):.3f}, max {max(f1s):.3f})")
     ours, speed = results["newsflow"]
     if "trafilatura" in results:
         # Per run, both extractors saw the same conditions: the ratio of one run is a fair comparison.

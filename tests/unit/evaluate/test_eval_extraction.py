@@ -114,3 +114,36 @@ def test_repeated_runs_report_the_median_speed_ratio(tmp_path: Path, capsys: pyt
     out = capsys.readouterr().out
     assert "speed newsflow/trafilatura 1.500 (median of 3 runs: 0.500, 2.000, 1.500)" in out
     assert out.strip().splitlines()[-1].split()[-1] == "1.0"  # median pages/s of 0.5, 1 and 1
+
+
+def test_snippet_sets_scored_as_trafilatura_scores_them_with_site_folds(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """``--snippets``: a ``with`` snippet found is a TP, a ``without`` snippet found an FP; ``--cv-by-site``
+    puts all pages of one site in one fold."""
+    story = ("The harbour council voted on Tuesday to rebuild the old stone pier after a long dispute. "
+             "Engineers say the work will take two years and begin before the winter storms arrive.")
+    (tmp_path / "html").mkdir()
+    data = {}
+    for n, host in enumerate(("www.harbour.example", "harbour.example", "other.example")):
+        html = (f"<html><head><title>Pier {n}</title></head><body><nav><a href='/'>Home</a> <a href='/s'>Sport</a>"
+                f"</nav><article><h1>Pier vote {n}</h1><p>{story}</p><p>{story.replace('harbour', 'town')}</p>"
+                f"</article><footer>Cookie settings and privacy notice for all readers</footer></body></html>")
+        (tmp_path / "html" / f"p{n}.html.gz").write_bytes(gzip.compress(html.encode()))
+        data[f"https://{host}/news/{n}"] = {"file": f"p{n}.html.gz", "with": [story[:60], "winter storms arrive"],
+                                            "without": ["Cookie settings and privacy notice", "a snippet nowhere"]}
+    (tmp_path / "evaldata.json").write_text(json.dumps(data))
+    pages = extraction.load_snippet_pages(tmp_path)
+    assert [p.page_id for p in pages] == sorted(data) and pages[0].with_ and pages[0].raw.startswith(b"<html>")
+    perfect = {p.page_id: {"articleBody": f"{story} {story}"} for p in pages}
+    scores = extraction.score_pages(pages, perfect, 0)
+    assert (scores["tp"], scores["fp"], scores["fn"], scores["tn"]) == (6, 0, 0, 6)
+    leaky = {p.page_id: {"articleBody": f"{story} Cookie settings and privacy notice"} for p in pages}
+    assert extraction.score_pages(pages, leaky, 0)["precision"] == pytest.approx(6 / 9)  # 6 TP, 3 FP
+    parser = argparse.ArgumentParser()
+    extraction.add_arguments(parser)
+    assert extraction.run(parser.parse_args(["--data", str(tmp_path), "--snippets", "--cv-by-site", "4"])) == 0
+    out = capsys.readouterr().out
+    folds = [line for line in out.splitlines() if " fold " in line]
+    assert sum(int(line.split("(")[1].split()[0]) for line in folds) == 3
+    assert any("(2 pages)" in line for line in folds)  # www.harbour.example and harbour.example: one site
+    assert out.strip().splitlines()[-1].startswith("F1 1.000 P 1.000 R 1.000")
