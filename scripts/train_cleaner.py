@@ -125,7 +125,7 @@ def build(corpus: Path, render_tool: Path, cache: Path) -> list[dict[str, Any]]:
 
     # The cache holds features: it is keyed by the code that makes them (and the corpus path).
     code = [line_features.features, scrape.line_infos, scrape.story_lines, scrape._split_items, scrape._header_end,
-            label_full, label_snippets, site_of, label_span, own_samples]
+            label_full, label_snippets, site_of]
     key = hashlib.blake2b((str(corpus.resolve()) + repr(line_features.FEATURES)
                            + "".join(inspect.getsource(f) for f in code)).encode(), digest_size=8).hexdigest()
     path = cache / f"pages-{key}.pickle"
@@ -167,52 +167,8 @@ def build(corpus: Path, render_tool: Path, cache: Path) -> list[dict[str, Any]]:
                 })
             if n % 200 == 0:
                 log.info("  %d/%d pages rendered and labelled (%.0f s)", n, len(pages), time.perf_counter() - started)
-    records.extend(own_samples())
     cache.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pickle.dumps(records))
-    return records
-
-
-def label_span(texts: list[str], label: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Labels from our own labelled scrapes: story from the line holding ``body_starts`` to the one holding
-    ``body_ends``, less lines holding a ``must_not_contain`` string; everything else furniture."""
-    y = np.zeros(len(texts), dtype=np.float32)
-    start = next((i for i, t in enumerate(texts) if label["body_starts"] in t), None)
-    stop = next((i for i in range(len(texts) - 1, -1, -1) if label["body_ends"] in texts[i]), None)
-    if start is None or stop is None or stop < start:
-        return y, np.zeros(len(texts), dtype=np.float32)
-    for i in range(start, stop + 1):
-        y[i] = not any(bad in texts[i] for bad in label.get("must_not_contain") or [])
-    return y, np.ones(len(texts), dtype=np.float32)
-
-
-def own_samples() -> list[dict[str, Any]]:
-    """The text scrapes we wrote (test fixtures and bundled samples) with their labels: pages that open
-    with their headline right over the story, as wire files and title-first crawlers write them, which the
-    rendered benchmark pages never do. Reported apart in the CV figures, and written by us: not a quality claim."""
-    from newsflow.clean.language import detect_language
-    from newsflow.ingest.decode import decode_bytes
-
-    sources = [(REPO / "tests" / "fixtures" / "labelled", "labels.json"),
-               (REPO / "include" / "sample_data" / "landing", "../expected.json")]
-    records = []
-    for folder, labels_name in sources:
-        labels = json.loads((folder / labels_name).resolve().read_text(encoding="utf-8"))
-        for key, label in sorted(labels.items()):
-            path = folder / key
-            if path.suffix != ".txt" or not path.exists() or not label.get("title") or not label.get("body_starts"):
-                continue
-            text = decode_bytes(path.read_bytes())
-            _items, end, infos = story_lines(text)
-            texts = [i.text for i in infos]
-            y, w = label_span(texts, label)
-            records.append({
-                "page": key, "set": "own-samples", "renderer": "text", "site": f"own:{key}", "text": text,
-                "x": line_features.features(infos), "y": y, "w": w, "reference_title": label["title"],
-                "truth": {"body": "\n".join(t for t, keep in zip(texts, y, strict=True) if keep)},
-                "language": detect_language(" ".join(texts[end:])[:4000])[0] or "und",
-            })
-    log.info("own samples: %d labelled text scrapes", len(records))
     return records
 
 
@@ -379,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         log.info("fold %d/%d trained on %d pages", k + 1, args.folds, len(train_recs))
     thresholds = [float(t) for t in args.thresholds.split(",")]
     line_cv = {f"{s} / {t}": line_scores([r for r in records if r["set"] == s], [p for r, p in zip(records, probs, strict=True) if r["set"] == s], t)
-               for s in ("extraction-benchmark", "trafilatura-eval", "own-samples") for t in thresholds}
+               for s in ("extraction-benchmark", "trafilatura-eval") for t in thresholds}
     for name, s in line_cv.items():
         log.info("line CV %s: %s", name, s)
 
@@ -398,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
                                for v, s in row.items() if v != "pages"))
     # The threshold with the best mean body F1 over the four set x renderer groups.
     best = max(thresholds, key=lambda t: np.mean([row[f"model@{t}"]["f1"] for name, row in cv.items()
-                                                 if name.count("/") == 1 and not name.startswith("own")]))
+                                                 if name.count("/") == 1]))
     log.info("threshold %.2f", best)
     rows = title_rows(records, probs, best)
     title_folds = [_fold(t["record"]["site"], args.folds) for t in rows]
@@ -434,8 +390,6 @@ def main(argv: list[str] | None = None) -> int:
         "rounds": ROUNDS, "trained_on_commit": commit, "uncommitted_changes": dirty,
         "data": {"extraction-benchmark/dev": "91 pages, full article text (labels by trigram overlap)",
                  "trafilatura-eval": "990 pages, with/without snippets (partial labels)",
-                 "own-samples": "35 text scrapes we wrote (tests/fixtures/labelled, include/sample_data), "
-                                "labelled from body_starts/body_ends/must_not_contain",
                  "renderers": list(RENDERERS), "pages": len(records),
                  "lines": int(sum(len(r["y"]) for r in records)),
                  "labelled_lines": int(sum(int((r["w"] > 0).sum()) for r in records)),
