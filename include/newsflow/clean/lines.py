@@ -88,6 +88,15 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
+    """Mean of ``values[i - radius : i + radius + 1]`` (clipped at the ends) for every i."""
+    n = len(values)
+    cum = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
+    lo = np.clip(np.arange(n) - radius, 0, n)
+    hi = np.clip(np.arange(n) + radius + 1, 0, n)
+    return (cum[hi] - cum[lo]) / (hi - lo)
+
+
 def features(lines: list[LineInfo]) -> np.ndarray:
     """One row of :data:`FEATURES` per line (float32)."""
     n = len(lines)
@@ -121,39 +130,61 @@ def features(lines: list[LineInfo]) -> np.ndarray:
         if short[i] == short[i + 1]:
             run[i] = max(run[i], run[i + 1])
     log_counts = np.log1p(counts)
+    # Per-line aggregates in O(n) (pages run to thousands of lines): window means from prefix sums, the
+    # distance to the nearest prose line from two sweeps, each line's place and prose share in its block.
+    window3 = _window_mean(log_counts, 3)
+    window5 = _window_mean(prose, 5)
+    distance = np.full(n, n, dtype=np.int64)
+    last = None
+    for i in range(n):
+        if prose[i]:
+            last = i
+        if last is not None:
+            distance[i] = i - last
+    last = None
+    for i in range(n - 1, -1, -1):
+        if prose[i]:
+            last = i
+        if last is not None:
+            distance[i] = min(distance[i], last - i)
+    place: dict[int, int] = {}
+    block_prose: dict[int, float] = {}
+    for number, members in blocks.items():
+        block_prose[number] = float(sum(prose[j] for j in members)) / len(members)
+        for at, j in enumerate(members):
+            place[j] = at
+    rows = []
     for i, ln in enumerate(lines):
         text, w = ln.text, words[i]
         chars = max(len(text), 1)
-        letters = sum(c.isalpha() for c in text) or 1
-        lo, hi = max(0, i - 3), min(n, i + 4)
-        lo5, hi5 = max(0, i - 5), min(n, i + 6)
+        letters = sum(map(str.isalpha, text)) or 1
+        alnum, spaces = sum(map(str.isalnum, text)), sum(map(str.isspace, text))
         block = blocks[ln.block]
-        distance = int(np.min(np.abs(prose_idx - i))) if len(prose_idx) else n
         lower = {x.casefold() for x in w}
         overlap = len(lower & first_words) / len(lower | first_words) if lower and first_words and i else 0.0
-        out[i] = (
+        rows.append((
             log_counts[i], np.log1p(len(text)), terminal[i], text.rstrip().endswith(":"),
             sum(x.casefold() in _STOP for x in w) / max(len(w), 1),
             sum(x[:1].isupper() for x in w) / max(len(w), 1),
-            sum(c.isupper() for c in text) / letters,
-            sum(c.isdigit() for c in text) / chars,
-            sum(not c.isalnum() and not c.isspace() for c in text) / chars,
+            sum(map(str.isupper, text)) / letters,
+            sum(map(str.isdigit, text)) / chars,
+            (len(text) - alnum - spaces) / chars,
             sum(len(x) for x in w) / max(len(w), 1),
             i / max(n - 1, 1), np.log1p(i), np.log1p(n - 1 - i), ln.bulleted, np.log1p(len(block)),
-            block.index(i) / max(len(block) - 1, 1),
+            place[i] / max(len(block) - 1, 1),
             ln.caption, ln.furniture, ln.nav, ln.credit, ln.date, ln.list_heading, ln.learned, ln.header,
             ln.in_list, bool(_SEPARATOR.search(text)), bool(_COPYRIGHT.search(text)), bool(_LINKISH.search(text)),
             seen[keys[i]] - 1,
             log_counts[i - 1] if i >= 1 else -1, log_counts[i + 1] if i + 1 < n else -1,
             log_counts[i - 2] if i >= 2 else -1, log_counts[i + 2] if i + 2 < n else -1,
             terminal[i - 1] if i >= 1 else -1, terminal[i + 1] if i + 1 < n else -1,
-            float(np.mean(log_counts[lo:hi])), float(np.mean(prose[lo5:hi5])),
-            prose_cum[i] / total_prose, np.log1p(distance), first_prose <= i <= last_prose,
+            window3[i], window5[i],
+            prose_cum[i] / total_prose, np.log1p(distance[i]), first_prose <= i <= last_prose,
             words_cum[i] / total_prose_words, overlap, ln.headline_like, ln.name_like,
-            text[:1].islower(), bool(_QUOTE.search(text)), float(sum(prose[j] for j in block)) / len(block),
+            text[:1].islower(), bool(_QUOTE.search(text)), block_prose[ln.block],
             prose[i], np.log1p(run[i]),
-        )
-    return out
+        ))
+    return np.asarray(rows, dtype=np.float32)
 
 
 CONTEXT_FEATURES = (
@@ -269,9 +300,15 @@ def title_features(texts: list[str], x: np.ndarray, p: np.ndarray, threshold: fl
     bags = [frozenset(w.casefold() for w in _words(t)) for t in texts]
     first_story = next((i for i in range(end, len(p)) if p[i] >= threshold), len(texts))
     first = bags[0] if bags else frozenset()
+    holders: dict[str, list[int]] = {}
+    for j, other in enumerate(bags):
+        for word in other:
+            holders.setdefault(word, []).append(j)
     for row, i in enumerate(candidates):
         bag = bags[i]
-        sims = [len(bag & other) / len(bag | other) for j, other in enumerate(bags) if j != i and bag and other]
+        # Only lines sharing a word can be similar: the rest are 0 and change neither the max nor the count.
+        sharing = {j for word in bag for j in holders[word] if j != i}
+        sims = [len(bag & bags[j]) / len(bag | bags[j]) for j in sharing]
         out[row, :len(FEATURES)] = x[i]
         out[row, len(FEATURES):] = (
             p[i], row, np.log1p(row), np.log1p(max(end - i, 0)), first_story - i,
