@@ -172,7 +172,7 @@ def build(corpus: Path, render_tool: Path, cache: Path) -> list[dict[str, Any]]:
     return records
 
 
-def train(records: list[dict[str, Any]], xs: list[np.ndarray] | None = None, rounds: int = ROUNDS) -> Any:
+def train(records: list[dict[str, Any]], xs: list[np.ndarray] | None = None, rounds: int | None = None) -> Any:
     """One booster over the labelled lines of ``records`` (features ``xs`` if given, else each record's)."""
     import lightgbm
 
@@ -183,7 +183,7 @@ def train(records: list[dict[str, Any]], xs: list[np.ndarray] | None = None, rou
     names = list(line_features.FEATURES) + (list(line_features.CONTEXT_FEATURES) if x.shape[1] > len(
         line_features.FEATURES) else [])
     data = lightgbm.Dataset(x[keep], y[keep], weight=w[keep], feature_name=names, free_raw_data=True)
-    return lightgbm.train(PARAMS, data, num_boost_round=rounds)
+    return lightgbm.train(PARAMS, data, num_boost_round=rounds or ROUNDS)
 
 
 def _predict(booster: Any, x: np.ndarray) -> np.ndarray:
@@ -308,6 +308,7 @@ def title_report(rows: list[dict[str, Any]], qs: list[np.ndarray | None]) -> dic
 
 
 def main(argv: list[str] | None = None) -> int:
+    global ROUNDS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=shared_dir() / "corpus")
     parser.add_argument("--render-tool", type=Path, default=shared_dir() / "tools" / "render_scrapes.py")
@@ -316,8 +317,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--thresholds", default="0.3,0.4,0.5,0.6")
     parser.add_argument("--no-write", action="store_true", help="cross-validate only")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="boosting rounds of the line models")
+    parser.add_argument("--leaves", type=int, default=PARAMS["num_leaves"], help="leaves per tree")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    ROUNDS = args.rounds
+    PARAMS["num_leaves"] = args.leaves
 
     records = build(args.corpus, args.render_tool, args.cache)
     log.info("%d rendered pages, %d lines (%d labelled)", len(records), sum(len(r["y"]) for r in records),
