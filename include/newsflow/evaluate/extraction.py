@@ -133,6 +133,27 @@ class Page:
     without: list[str] | None = None  # ... must not be
 
 
+def score_snippets(pages: dict[str, dict[str, Any]], bodies: dict[str, str]) -> dict[str, float]:
+    """trafilatura's scoring: over all snippets of all pages, found ``with`` = TP, found ``without`` = FP."""
+    tp = fp = fn = tn = 0
+    for page_id, page in pages.items():
+        body = " ".join(bodies.get(page_id, "").split())
+        for snippet in page["with"]:
+            if " ".join(snippet.split()) in body:
+                tp += 1
+            else:
+                fn += 1
+        for snippet in page["without"]:
+            if " ".join(snippet.split()) in body:
+                fp += 1
+            else:
+                tn += 1
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"f1": 2 * p * r / (p + r) if p + r else 0.0, "precision": p, "recall": r,
+            "tp": tp, "fp": fp, "fn": fn, "tn": tn}
+
+
 def load_snippet_pages(data_dir: Path, limit: int | None = None) -> list[Page]:
     """Pages of a snippet set (``evaldata.json``: ``{url: {file, with, without}}`` + ``html/``), sorted by URL."""
     data = json.loads((data_dir / "evaldata.json").read_text(encoding="utf-8"))
@@ -155,8 +176,6 @@ def load_snippet_pages(data_dir: Path, limit: int | None = None) -> list[Page]:
 def score_pages(pages: list[Page], predictions: dict[str, dict], n_bootstrap: int) -> dict[str, Any]:
     """The benchmark's shingle metrics, or trafilatura's snippet scores when the pages carry snippets."""
     if pages and pages[0].with_ is not None:
-        from newsflow.evaluate.scrapes import score_snippets
-
         scores: dict[str, Any] = score_snippets(
             {p.page_id: {"with": p.with_, "without": p.without} for p in pages},
             {p.page_id: predictions[p.page_id]["articleBody"] for p in pages})

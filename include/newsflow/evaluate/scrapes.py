@@ -32,6 +32,7 @@ from types import ModuleType
 from typing import Any
 
 from newsflow.evaluate.corpora import shared_dir
+from newsflow.evaluate.extraction import score_snippets
 
 log = logging.getLogger(__name__)
 
@@ -144,27 +145,6 @@ def run_pages(pages: dict[str, dict[str, Any]], renderer: ModuleType, renderer_n
                     columns=["source_file", "reason"]).to_pylist():
                 out[names[row["source_file"]]]["quarantined"] = row["reason"]
     return {"pages": out, "render_s": rendered - started, "pipeline_s": time.perf_counter() - rendered}
-
-
-def score_snippets(pages: dict[str, dict[str, Any]], bodies: dict[str, str]) -> dict[str, float]:
-    """trafilatura's scoring: over all snippets of all pages, found ``with`` = TP, found ``without`` = FP."""
-    tp = fp = fn = tn = 0
-    for page_id, page in pages.items():
-        body = " ".join(bodies.get(page_id, "").split())
-        for snippet in page["with"]:
-            if " ".join(snippet.split()) in body:
-                tp += 1
-            else:
-                fn += 1
-        for snippet in page["without"]:
-            if " ".join(snippet.split()) in body:
-                fp += 1
-            else:
-                tn += 1
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {"f1": 2 * p * r / (p + r) if p + r else 0.0, "precision": p, "recall": r,
-            "tp": tp, "fp": fp, "fn": fn, "tn": tn}
 
 
 def run(args: argparse.Namespace) -> int:
