@@ -362,19 +362,15 @@ def scrape_cleaner_speed(dev_dir: str, render_tool: str, repeat: int = 3) -> dic
     Real pages rendered with both renderers of ``render_scrapes.py``: the bench's landing days hold wire
     text, whose few lines say nothing about a page scrape of 200 lines of menus, teasers and comments.
     """
-    import gzip
 
     from newsflow.clean import lines
     from newsflow.clean.scrape import clean_scrape
-    from newsflow.evaluate.scrapes import load_renderer
+    from newsflow.evaluate.scrapes import load_renderer, page_bytes
 
     renderer = load_renderer(Path(render_tool))
     texts: list[str] = []
     for path in sorted(Path(dev_dir, "html").glob("*.html*")):
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        html = renderer.decode(raw)
+        html = renderer.decode(page_bytes(path))
         texts.extend(renderer.render(html, name) for name in ("inscriptis", "html-text"))
     model = lines.model()
     clean_scrape(texts[0])  # load the boosters outside the timing

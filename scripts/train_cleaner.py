@@ -19,7 +19,6 @@ parameters, CV metrics, in-sample metrics that ``tests/unit/clean/test_line_mode
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import json
 import logging
@@ -38,13 +37,13 @@ sys.path.insert(0, str(REPO / "include"))
 
 from newsflow.clean import lines as line_features  # noqa: E402
 from newsflow.clean.scrape import clean_scrape, story_lines  # noqa: E402
-from newsflow.evaluate import corpora  # noqa: E402
-from newsflow.evaluate.corpora import shared_dir  # noqa: E402
+from newsflow.evaluate.corpora import shared_dir, site_fold, site_of  # noqa: E402
+from newsflow.evaluate.extraction import score_snippets  # noqa: E402
 from newsflow.evaluate.scrapes import (  # noqa: E402
     _reference_title,
     load_renderer,
     load_truth,
-    score_snippets,
+    page_bytes,
     title_matches,
 )
 
@@ -64,14 +63,6 @@ _WORD = re.compile(r"\w+")
 
 def _norm_words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
-
-
-def site_of(page_id: str, url: str | None) -> str:
-    return corpora.site_of(page_id, url)
-
-
-def _fold(site: str, k: int) -> int:
-    return corpora.site_fold(site, k)
 
 
 def label_full(texts: list[str], body: str) -> tuple[np.ndarray, np.ndarray]:
@@ -125,7 +116,7 @@ def build(corpus: Path, render_tool: Path, cache: Path) -> list[dict[str, Any]]:
 
     # The cache holds features: it is keyed by the code that makes them (and the corpus path).
     code = [line_features.features, scrape.line_infos, scrape.story_lines, scrape._split_items, scrape._header_end,
-            label_full, label_snippets, site_of]
+            label_full, label_snippets, site_of, site_fold]
     key = hashlib.blake2b((str(corpus.resolve()) + repr(line_features.FEATURES)
                            + "".join(inspect.getsource(f) for f in code)).encode(), digest_size=8).hexdigest()
     path = cache / f"pages-{key}.pickle"
@@ -144,9 +135,7 @@ def build(corpus: Path, render_tool: Path, cache: Path) -> list[dict[str, Any]]:
         pages = load_truth(truth_file, folder)
         log.info("%s: %d pages", set_name, len(pages))
         for n, (page_id, page) in enumerate(pages.items(), 1):
-            raw = Path(page["path"]).read_bytes()
-            if raw[:2] == b"\x1f\x8b":
-                raw = gzip.decompress(raw)
+            raw = page_bytes(page["path"])
             html = renderer.decode(raw)
             reference_title = _reference_title(raw, page.get("url"))
             for name in RENDERERS:
@@ -192,7 +181,7 @@ def _predict(booster: Any, x: np.ndarray) -> np.ndarray:
 
 def fit_two_stage(records: list[dict[str, Any]], folds: int) -> tuple[Any, Any]:
     """First pass on all ``records``; second pass on out-of-fold first-pass P (inner folds by site)."""
-    inner = [_fold(r["site"] + "#inner", folds) for r in records]
+    inner = [site_fold(r["site"] + "#inner", folds) for r in records]
     oof: list[np.ndarray] = [np.zeros(0)] * len(records)
     for k in range(folds):
         booster = train([r for r, f in zip(records, inner, strict=True) if f != k])
@@ -327,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     records = build(args.corpus, args.render_tool, args.cache)
     log.info("%d rendered pages, %d lines (%d labelled)", len(records), sum(len(r["y"]) for r in records),
              sum(int((r["w"] > 0).sum()) for r in records))
-    folds = [_fold(r["site"], args.folds) for r in records]
+    folds = [site_fold(r["site"], args.folds) for r in records]
     probs: list[np.ndarray] = [np.zeros(0)] * len(records)
     first_probs: list[np.ndarray] = [np.zeros(0)] * len(records)
     for k in range(args.folds):
@@ -362,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
                                                  if name.count("/") == 1]))
     log.info("threshold %.2f", best)
     rows = title_rows(records, probs, best)
-    title_folds = [_fold(t["record"]["site"], args.folds) for t in rows]
+    title_folds = [site_fold(t["record"]["site"], args.folds) for t in rows]
     qs: list[np.ndarray | None] = [None] * len(rows)
     for k in range(args.folds):
         booster = train_titles([t for t, f in zip(rows, title_folds, strict=True) if f != k])

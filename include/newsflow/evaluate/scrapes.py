@@ -64,6 +64,12 @@ def load_renderer(path: Path) -> ModuleType:
     return module
 
 
+def page_bytes(path: str | Path) -> bytes:
+    """A saved page's bytes, gunzipped when gzip (benchmark pages are ``.html.gz``, some plain ``.html``)."""
+    raw = Path(path).read_bytes()
+    return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+
+
 def _norm_title(text: str | None) -> list[str]:
     return _WORDS.findall((text or "").casefold())
 
@@ -124,9 +130,7 @@ def run_pages(pages: dict[str, dict[str, Any]], renderer: ModuleType, renderer_n
         day_dir.mkdir(parents=True)
         names: dict[str, str] = {}
         for page_id, page in pages.items():
-            raw = Path(page["path"]).read_bytes()
-            if raw[:2] == b"\x1f\x8b":
-                raw = gzip.decompress(raw)
+            raw = page_bytes(page["path"])
             text = renderer.render(renderer.decode(raw), renderer_name)
             name = f"{_safe_name(page_id)}.txt"
             names[name] = page_id

@@ -3,9 +3,7 @@ recorded figures on the rendered development pages, and change what the cleaner 
 
 from __future__ import annotations
 
-import gzip
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -112,7 +110,7 @@ def test_model_reproduces_its_recorded_dev_figures() -> None:
     dev = shared_path("corpus", "extraction-benchmark", "dev")
     tool = shared_path("tools", "render_scrapes.py")
     train = load_script("train_cleaner")
-    from newsflow.evaluate.scrapes import load_renderer, load_truth
+    from newsflow.evaluate.scrapes import load_renderer, load_truth, page_bytes
 
     meta = json.loads(lines.META_FILE.read_text(encoding="utf-8"))
     renderer = load_renderer(tool)
@@ -121,10 +119,7 @@ def test_model_reproduces_its_recorded_dev_figures() -> None:
     for name, recorded in meta["in_sample_dev_body"].items():
         records, bodies = [], []
         for page in pages.values():
-            raw = Path(page["path"]).read_bytes()
-            if raw[:2] == b"\x1f\x8b":
-                raw = gzip.decompress(raw)
-            text = renderer.render(renderer.decode(raw), name)
+            text = renderer.render(renderer.decode(page_bytes(page["path"])), name)
             records.append({"truth": {"body": page["body"]}})
             bodies.append("\n".join(clean_scrape(text).paragraphs))
         got = train.body_scores(records, bodies)
