@@ -23,7 +23,6 @@ import hashlib
 import json
 import logging
 import pickle
-import re
 import subprocess
 import sys
 import time
@@ -36,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "include"))
 
 from newsflow.clean import lines as line_features  # noqa: E402
+from newsflow.clean import tokens  # noqa: E402
 from newsflow.clean.scrape import clean_scrape, story_lines  # noqa: E402
 from newsflow.evaluate.corpora import shared_dir, site_fold, site_of  # noqa: E402
 from newsflow.evaluate.extraction import score_snippets  # noqa: E402
@@ -58,7 +58,7 @@ PARAMS: dict[str, Any] = {
 }
 ROUNDS = 250
 TITLE_ROUNDS = 150
-_WORD = re.compile(r"\w+")
+_WORD = tokens.UNIT  # one unit per CJK character: trigram overlap must not depend on where a run starts
 
 
 def _norm_words(text: str) -> list[str]:
@@ -73,15 +73,15 @@ def label_full(texts: list[str], body: str) -> tuple[np.ndarray, np.ndarray]:
     y = np.zeros(len(texts), dtype=np.float32)
     w = np.ones(len(texts), dtype=np.float32)
     for i, text in enumerate(texts):
-        tokens = _norm_words(text)
-        if len(tokens) >= 3:
-            grams = list(zip(tokens, tokens[1:], tokens[2:], strict=False))
+        toks = _norm_words(text)
+        if len(toks) >= 3:
+            grams = list(zip(toks, toks[1:], toks[2:], strict=False))
             share = sum(g in trigrams for g in grams) / len(grams)
             y[i] = share >= 0.5
             if 0.2 < share < 0.5:
                 w[i] = 0.0  # partly story: no label
         else:
-            y[i] = bool(tokens) and f" {' '.join(tokens)} " in joined
+            y[i] = bool(toks) and f" {' '.join(toks)} " in joined
             w[i] = 0.5
     return y, w
 

@@ -12,7 +12,9 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-_WORD = re.compile(r"\w+")
+from newsflow.clean import tokens
+
+_WORD = tokens.WORD
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from newsflow.clean import tokens
+
 log = logging.getLogger(__name__)
 
 MODEL_DIR = Path(__file__).with_name("models")
@@ -32,8 +34,8 @@ META_FILE = MODEL_DIR / "scrape_lines.json"
 #: Set to a model file to use another model (cross-validation folds), or to "off" for the rules alone.
 MODEL_ENV = "NEWSFLOW_SCRAPE_LINE_MODEL"
 
-_WORD = re.compile(r"\w+")
-_TERMINAL = re.compile(r"""[.!?…]["'”’)\]]*$""")
+_WORD = tokens.WORD
+_TERMINAL = tokens.TERMINAL
 _SEPARATOR = re.compile(r"\s[|»›>/·•]\s")
 _LINKISH = re.compile(r"https?://|www\.|\S+@\S+\.\w|(?<!\w)@\w")
 _COPYRIGHT = re.compile(r"©|\(c\)|\bcopyright\b|\ball rights reserved\b", re.I)

@@ -13,6 +13,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from newsflow.clean import tokens
 from newsflow.clean.credits import AUTHOR_ROLES, EDITOR, Credit, match_dateline, parse_credit_line
 from newsflow.clean.segment import PARAGRAPH_SEP, segment
 from newsflow.errors import EMPTY, MALFORMED_RECORD, NOT_AN_ARTICLE, TOO_LARGE, UNDECODABLE, Rejected
@@ -29,7 +30,7 @@ MIN_BODY_WORDS = 12
 MIN_BRIEF_WORDS = 3
 RECORD_STRING_FIELDS = ("url", "html", "text", "title", "published_at", "source", "fetched_at", "language")
 _HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div|<article|<p[ >])", re.I)
-_WORD = re.compile(r"\w+")
+_WORD = tokens.WORD
 
 #: Columns ``parse_article`` returns, in schema order (lake bookkeeping and entities are added later).
 ARTICLE_FIELDS = (

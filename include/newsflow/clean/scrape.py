@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from newsflow.clean import furniture, lines
+from newsflow.clean import furniture, lines, tokens
 from newsflow.clean.bylines import looks_like_person_name
 from newsflow.clean.credits import (
     AGENCIES,
@@ -31,8 +31,8 @@ from newsflow.clean.lines import LineInfo, LineModel
 
 _BULLET = re.compile(r"^\s*(?:[•·●▪■◦‣∙*]|-(?=\s))\s*")
 _NAV_SEPARATORS = re.compile(r"\s[|»›>/]\s|\s[·•]\s")
-_TERMINAL = re.compile(r"""[.!?…]["'”’)\]]*$""")
-_WORD = re.compile(r"\w+")
+_TERMINAL = tokens.TERMINAL
+_WORD = tokens.WORD
 _DATE_LABEL = re.compile(
     r"^(?:published|posted|updated|last\s+updated|first\s+published|date|on|veröffentlicht|aktualisiert|"
     r"publié|mis\s+à\s+jour|publicado|actualizado|pubblicato|aggiornato)\s*(?:on|le|el|am|il)?\s*:?",

@@ -235,3 +235,32 @@ def test_a_dateline_line_without_a_headline_above_is_not_a_wire_item() -> None:
     with pytest.raises(Rejected) as caught:
         parse_article("OSLO 2025-03-14\n\nMenu\n", filename="stub.txt", reference=REF)
     assert caught.value.reason == "NOT_AN_ARTICLE"
+
+
+# Written for this test: a Japanese blog post saved as text (menus, headline, date, story, related list).
+JAPANESE = """ホーム
+ニュース
+お問い合わせ
+駅前の図書館が十二月から夜九時まで開館へ
+2025年12月1日
+市は一日、駅前の中央図書館の開館時間を十二月から午後九時まで延長すると発表した。仕事帰りの利用者から要望が多く寄せられていたという。
+延長に合わせて、自習室の座席を二十席増やし、予約は専用のサイトから受け付ける。担当者は「多くの人に気軽に立ち寄ってほしい」と話している。
+なお、年末年始の十二月二十九日から一月三日までは休館となる。詳しい日程は市の広報誌で確認できる。
+関連記事
+市民会館の改修工事が完了
+"""
+
+
+def test_scripts_without_spaces_count_words_and_keep_their_story() -> None:
+    from newsflow.clean import tokens
+    from newsflow.clean.parse import parse_article
+
+    # a sentence is many words, not one; the ideographic full stop ends it
+    assert tokens.count_words("仕事帰りの利用者から要望が多く寄せられていたという。") == 13
+    assert tokens.count_words("Kindle for PCを使う") == 5
+    assert tokens.TERMINAL.search("と話している。") and tokens.TERMINAL.search("「休館です。」")
+    article = parse_article(JAPANESE, filename="library.txt", reference=REF)
+    body = article["body"].split("\n\n")
+    assert body[0].startswith("市は一日、駅前の中央図書館") and body[-1].endswith("市の広報誌で確認できる。")
+    assert not any("関連記事" in p or "市民会館" in p for p in body)
+    assert article["language"] == "ja"
