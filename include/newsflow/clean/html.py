@@ -17,6 +17,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import lru_cache
+from html import unescape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -90,9 +91,16 @@ def _text(node: Any) -> str:
         return ""
 
 
+# A character reference left in a metadata value: CMSs escape JSON-LD and meta content twice
+# ("&amp;#8216;"), so the parsed value still reads "&#8216;The Medium&#8217;".
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
 def _clean(value: Any) -> str:
     if not isinstance(value, str):
         return ""
+    if "&" in value and _ENTITY.search(value):
+        value = unescape(value)
     return " ".join(unicodedata.normalize("NFC", value).split())
 
 

@@ -411,6 +411,13 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     in_list = False
     body: list[str] = []
     rule_body: list[str] = []  # what the rules alone keep
+    # Rendered pages always end in a footer, so the model learnt that a page's last lines are furniture. A
+    # scrape that ends with its story (a crawler that saved the article alone) keeps the closing prose
+    # that follows a kept line.
+    tail = len(items)
+    while tail > end and _is_prose(items[tail - 1][0]):
+        tail -= 1
+    last_kept = -1
     for at, (line, bulleted, _) in enumerate(items[end:], start=end):
         if at == title_item:
             continue
@@ -452,10 +459,12 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
             result.dropped += 1  # stray label or date between paragraphs
             continue
         rule_body.append(line)
-        if story_p is not None and story_p[at] < threshold and not (dateline_lede and at == end):
+        if (story_p is not None and story_p[at] < threshold and not (dateline_lede and at == end)
+                and not (at >= tail and last_kept == at - 1)):
             result.dropped += 1  # the line model: furniture (menus, comments, banners, lists)
             continue
         body.append(line)
+        last_kept = at
 
     if story_p is not None and _story_words(body) < _MODEL_MIN_WORDS <= _story_words(rule_body):
         # The model never turns an article into a quarantined unit: a brief whose rows it dropped ("Pay May

@@ -99,6 +99,17 @@ def test_meta_only_page() -> None:
     assert result["language_hint"] == "en"
 
 
+def test_metadata_escaped_twice_is_unescaped() -> None:
+    # WordPress escapes og:title twice and JSON-LD once; the parsed values keep the references
+    head = ("<meta property=\"og:title\" content=\"Port Wenlow&amp;#8217;s pier &amp;#8216;will be rebuilt&amp;#8217;\">"
+            + jsonld({"@type": "NewsArticle", "author": {"@type": "Person", "name": "Ana&#160;Ruiz"},
+                      "articleSection": "Local &amp; Region"}))
+    result = extract_html(page(head=head))
+    assert result["title"] == "Port Wenlow\u2019s pier \u2018will be rebuilt\u2019"
+    assert result["authors"] == ["Ana Ruiz"]
+    assert result["section"] == "Local & Region"
+
+
 def test_title_suffix_and_canonical() -> None:
     head = """<title>Port Wenlow votes to rebuild its old stone pier - Springfield Courier</title>
     <link rel="canonical" href="/news/2025/03/14/pier">"""
