@@ -11,6 +11,7 @@ Only numpy is imported at module level; LightGBM is loaded on the first predicti
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import logging
@@ -285,7 +286,8 @@ def model() -> LineModel | None:
 
 
 TITLE_FEATURES = (*FEATURES, "p_story", "cand_rank", "log_cand_rank", "lines_to_story", "lines_to_first_story_p",
-                  "max_jaccard", "similar_lines", "rule_pick", "first_line_contains")
+                  "max_jaccard", "similar_lines", "rule_pick", "first_line_contains", "lede_overlap",
+                  "story_overlap", "content_words")
 TITLE_FILE = MODEL_DIR / "scrape_titles.txt"
 
 
@@ -294,11 +296,20 @@ def title_features(texts: list[str], x: np.ndarray, p: np.ndarray, threshold: fl
     """Rows of :data:`TITLE_FEATURES` for the header lines that may be the headline.
 
     A headline is repeated (``<title>``, ``<h1>``, breadcrumbs, share text), stands just above the story and
-    reads unlike a menu; these say so without knowing any site's layout.
+    reads unlike a menu; these say so without knowing any site's layout. Its words come back in the lede and
+    the story below it, which a menu item or a teaser of another story does not.
     """
     out = np.zeros((len(candidates), len(TITLE_FEATURES)), dtype=np.float32)
     if not candidates:
         return out
+    story = [j for j in range(len(p)) if p[j] >= threshold and len(_words(texts[j])) >= 8]
+    story_words: dict[int, frozenset[str]] = {}
+
+    def content(j: int) -> frozenset[str]:
+        if j not in story_words:
+            story_words[j] = frozenset(w.casefold() for w in _words(texts[j])
+                                       if len(w) >= 3 and w.casefold() not in _STOP)
+        return story_words[j]
     bags = [frozenset(w.casefold() for w in _words(t)) for t in texts]
     first_story = next((i for i in range(end, len(p)) if p[i] >= threshold), len(texts))
     first = bags[0] if bags else frozenset()
@@ -316,8 +327,19 @@ def title_features(texts: list[str], x: np.ndarray, p: np.ndarray, threshold: fl
             p[i], row, np.log1p(row), np.log1p(max(end - i, 0)), first_story - i,
             max(sims, default=0.0), sum(s >= 0.6 for s in sims), i == rule_pick,
             len(bag & first) / len(bag) if bag and i else 0.0,
+            *_story_overlap(content(i), [content(j) for j in story[bisect.bisect_right(story, i):][:40]]),
         )
     return out
+
+
+def _story_overlap(words: frozenset[str], below: list[frozenset[str]]) -> tuple[float, float, int]:
+    """Share of a candidate's content words in the first three story lines below it, in the first 40, and
+    how many content words it has."""
+    if not words:
+        return 0.0, 0.0, 0
+    lede = frozenset().union(*below[:3])
+    story = lede.union(*below[3:])
+    return len(words & lede) / len(words), len(words & story) / len(words), len(words)
 
 
 @lru_cache(maxsize=4)
