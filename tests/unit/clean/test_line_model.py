@@ -96,6 +96,20 @@ def test_features_describe_every_line_the_same_way_each_time() -> None:
     assert lines.features([]).shape == (0, len(lines.FEATURES))
 
 
+def test_headline_features_see_its_words_come_back_in_the_story() -> None:
+    texts = ["Heavy snow expected across mountain passes tonight", "Council backs harbour budget after marathon session",
+             "By Ana Ruiz", *STORY]
+    infos = story_lines("\n\n".join(texts))[2]
+    x = lines.features(infos)
+    p = np.array([0.1, 0.2, 0.1, 0.9, 0.9, 0.9, 0.9])
+    rows = lines.title_features(texts, x, p, 0.4, [0, 1], 0, 3)
+    lede, story, count = (lines.TITLE_FEATURES.index(n) for n in ("lede_overlap", "story_overlap", "content_words"))
+    teaser, headline = rows
+    assert teaser[lede] == 0 and teaser[story] == 0 and teaser[count] == 7  # a teaser of another story
+    # council, harbour, budget, after come back in the lede; backs, marathon, session do not
+    assert headline[lede] == headline[story] == pytest.approx(4 / 7) and headline[count] == 7
+
+
 def test_wire_items_are_left_to_the_rules() -> None:
     page = ("FREESTYLE SKIING-WORLD CUP MOGUL RESULTS.\nTIGNES, France 1996-12-06\n"
             "Results of the World Cup freestyle skiing moguls competition on Friday:\n"
