@@ -241,7 +241,6 @@ def report(records: list[dict[str, Any]], bodies: dict[str, list[str]]) -> dict[
 
 def title_rows(records: list[dict[str, Any]], probs: list[np.ndarray], threshold: float) -> list[dict[str, Any]]:
     """Per page with a reference title: headline candidates, their features, labels and the rules' title."""
-    from newsflow.clean.credits import match_dateline
     from newsflow.clean.scrape import _header_end, _split_items, _wire_dateline
 
     rows = []
@@ -254,9 +253,9 @@ def title_rows(records: list[dict[str, Any]], probs: list[np.ndarray], threshold
         cands = result.title_candidates
         end = _header_end(items, None)
         # Where the cleaner leaves the headline to the rules (wire copy, a scrape opening with its headline)
-        # the page counts with the rules' title.
-        rules_only = (_wire_dateline(items) is not None or end >= len(items) or match_dateline(texts[end]) is not None
-                      or (result.rule_title == 0 and end == 1))
+        # the page counts with the rules' title. A story opening with a dateline is ranked, as the cleaner
+        # ranks it (only its candidates stop at the header).
+        rules_only = (_wire_dateline(items) is not None or end >= len(items) or (result.rule_title == 0 and end == 1))
         x = line_features.title_features(texts, r["x"], p, threshold, cands, result.rule_title,
                                          end) if cands and len(p) and not rules_only else None
         rows.append({"record": r, "x": x, "candidates": [texts[i] for i in cands],
