@@ -35,7 +35,6 @@ META_FILE = MODEL_DIR / "scrape_lines.json"
 #: Set to a model file to use another model (cross-validation folds), or to "off" for the rules alone.
 MODEL_ENV = "NEWSFLOW_SCRAPE_LINE_MODEL"
 
-_WORD = tokens.WORD
 _TERMINAL = tokens.TERMINAL
 _SEPARATOR = re.compile(r"\s[|»›>/·•]\s")
 _LINKISH = re.compile(r"https?://|www\.|\S+@\S+\.\w|(?<!\w)@\w")
@@ -87,8 +86,7 @@ class LineInfo:
     name_like: bool = False
 
 
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text)
+_words = tokens.words
 
 
 def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:

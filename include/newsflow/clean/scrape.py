@@ -32,7 +32,6 @@ from newsflow.clean.lines import LineInfo, LineModel
 _BULLET = re.compile(r"^\s*(?:[•·●▪■◦‣∙*]|-(?=\s))\s*")
 _NAV_SEPARATORS = re.compile(r"\s[|»›>/]\s|\s[·•]\s")
 _TERMINAL = tokens.TERMINAL
-_WORD = tokens.WORD
 _DATE_LABEL = re.compile(
     r"^(?:published|posted|updated|last\s+updated|first\s+published|date|on|veröffentlicht|aktualisiert|"
     r"publié|mis\s+à\s+jour|publicado|actualizado|pubblicato|aggiornato)\s*(?:on|le|el|am|il)?\s*:?",
@@ -73,8 +72,7 @@ class ScrapeResult:
         return name.title() if name.isupper() and len(name) > 5 else name
 
 
-def _words(text: str) -> int:
-    return len(_WORD.findall(text))
+_words = tokens.count_words
 
 
 def _is_prose(line: str) -> bool:
