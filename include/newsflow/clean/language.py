@@ -10,10 +10,11 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from newsflow.clean import tokens
+
 #: Below this many words a detector guess is weak; a declared language wins unless the guess is sure.
 SHORT_TEXT_WORDS = 15
 _SAMPLE_CHARS = 1500  # classify() is linear in length; 1,500 chars decide any article
-_WORD = re.compile(r"\w+")
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +39,7 @@ def normalise_language(value: object) -> str | None:
 def detect_language(text: str, hint: str | None = None) -> tuple[str | None, float]:
     """(ISO 639-1 code, confidence). Short or ambiguous texts fall back to the hint when there is one."""
     hint = normalise_language(hint)
-    words = len(_WORD.findall(text[:_SAMPLE_CHARS]))
+    words = tokens.count_words(text[:_SAMPLE_CHARS])
     if words < 3:
         return hint, 0.0
     lang, prob = _identifier().classify(text[:_SAMPLE_CHARS])

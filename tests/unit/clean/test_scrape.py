@@ -264,3 +264,7 @@ def test_scripts_without_spaces_count_words_and_keep_their_story() -> None:
     assert body[0].startswith("市は一日、駅前の中央図書館") and body[-1].endswith("市の広報誌で確認できる。")
     assert not any("関連記事" in p or "市民会館" in p for p in body)
     assert article["language"] == "ja"
+    from newsflow.clean.language import detect_language
+
+    # a headline with no spaces is several words, enough for the detector to overrule a wrong hint
+    assert detect_language("図書館が夜九時まで開館", hint="en")[0] == "ja"
