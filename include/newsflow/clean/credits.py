@@ -207,6 +207,20 @@ class Dateline:
     length: int  # characters of the lede the dateline occupies
 
 
+#: Capitalised kicker labels that open headlines and ledes the way a dateline opens a lede ("BREAKING NEWS:",
+#: "EXCLUSIVE -", "WATCH:"): never a place.
+_KICKERS = frozenset("""
+breaking news update updated exclusive watch live video videos photos photo gallery opinion analysis editorial
+commentary review interview explainer factcheck fact check urgent alert flash developing just in sponsored
+podcast listen read more poll quiz recap preview report special
+""".split())
+
+
+def _is_kicker(place: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", place.casefold())
+    return bool(words) and all(w in _KICKERS for w in words)
+
+
 def _is_caps_place(place: str) -> bool:
     letters = [c for c in place if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters)
@@ -242,6 +256,8 @@ def match_dateline(lede: str) -> Dateline | None:
         agency = AGENCIES.get(agency_raw.strip().lower().split("/")[0].strip()) if agency_raw else None
         if agency_raw and agency is None:
             continue  # "(pictured) -" is not a dateline
+        if place and _is_kicker(place):
+            continue
         if i == 1:
             if place is None or not _is_caps_place(place) or len(place.split()) > 4:
                 continue

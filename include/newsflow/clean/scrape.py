@@ -89,6 +89,13 @@ def _looks_like_headline(line: str) -> bool:
     return 2 <= n <= _HEADLINE_MAX_WORDS and not line.rstrip().endswith((":", ","))
 
 
+def _question_headline(line: str) -> bool:
+    """A headline that asks or exclaims: 25 words at most, one sentence ending in ? or ! ("U.S." ends no sentence)."""
+    text = line.rstrip(" \"'”’»)")
+    return 2 <= _words(line) <= 25 and text.endswith(("?", "!")) and not re.search(r"[^\W\d_]{2}[.!?]\s+[^\W\d_]",
+                                                                                       text[:-1])
+
+
 def _date_line(line: str, found: tuple[datetime, str] | None) -> bool:
     """Is the line (mostly) a date: 'Tuesday, 03 Dec 2024', 'Published March 13, 2025 at 5:30 p.m.'?"""
     if found is None:
@@ -351,14 +358,19 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         if story_p is not None and not dateline_lede:
             # Menus and teasers with a prose-length line end the rules' header early (text browsers put the
             # navigation first): headline-like lines down to the model's first story line may be the title.
-            # The story starts where story lines follow each other (a lone teaser or promo does not start it).
+            # The story starts where story lines of some length follow each other (a lone teaser, a promo or a
+            # disclaimer among short labels does not start it), unless that line is itself a headline asking
+            # a question ("What is the value of drugs that come to the U.S. border?").
+            solid = (story_p >= threshold) & np.array([_words(t) >= 8 for t, _, _ in items], dtype=bool)
             first_story = next((i for i in range(end, len(items))
-                                if story_p[i] >= threshold and _words(items[i][0]) >= 8
-                                and int(np.sum(story_p[i:i + 5] >= threshold)) >= 3), len(items))
+                                if solid[i] and int(np.sum(solid[i:i + 5])) >= 3), len(items))
+            if first_story < len(items) and _question_headline(items[first_story][0]):
+                first_story += 1
             result.title_candidates += [
                 i for i in range(end, min(first_story, len(items)))
                 if not items[i][1] and _looks_like_headline(items[i][0])
-                and (story_p[i] < threshold or (_words(items[i][0]) <= 20 and not _TERMINAL.search(items[i][0])))
+                and (story_p[i] < threshold or _question_headline(items[i][0])
+                     or (_words(items[i][0]) <= 20 and not _TERMINAL.search(items[i][0])))
                 and not furniture.is_caption(items[i][0]) and not furniture.is_furniture_line(items[i][0])]
         # A scrape that opens with its headline and the story right under it (a wire or archive file, a
         # crawler that writes the title first) needs no choosing.

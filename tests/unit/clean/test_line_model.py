@@ -76,6 +76,21 @@ def test_model_keeps_the_story_and_drops_comments_and_appeals() -> None:
     # Known gap (README): an appeal written as prose right under the story is still kept.
 
 
+@pytest.mark.parametrize("headline", [
+    "Can the harbour budget survive another winter of storms, strikes and council infighting?",
+    "Is the new pontoon at the northern quay worth 4.2 million of the council budget?",
+])
+def test_a_headline_asking_a_question_is_the_title_not_the_lede(headline: str) -> None:
+    """A question of prose length ends the rules' header like a lede would; it is still the headline."""
+    menu = "\n".join(["Home", "News", "Local", "Business", "Sport", "Weather", "Opinion", "Contact us", "Subscribe"])
+    page = (f"{menu}\n\nWe use cookies to improve your experience on our site. By continuing to browse you agree to "
+            f"our use of cookies.\nAccept\n\n{headline}\n\nBy Ana Ruiz\nMarch 13, 2025\n\n" + "\n\n".join(STORY)
+            + "\n\n© 2025 Harbour Gazette\nPrivacy policy\n")
+    result = clean_scrape(page)
+    assert result.title == headline
+    assert result.paragraphs == STORY
+
+
 def test_env_switches_the_model_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(lines.MODEL_ENV, "off")
     assert lines.model() is None and lines.title_model() is None

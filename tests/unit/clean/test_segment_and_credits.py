@@ -63,6 +63,10 @@ def test_datelines(lede: str, place: str | None, agency: str | None) -> None:
 
 
 @pytest.mark.parametrize("lede", ["U.S. officials said on Monday that", "NATO said on Tuesday it would",
-                                  "The (pictured) - statue was unveiled"])
+                                  "The (pictured) - statue was unveiled",
+                                  # kicker labels open headlines like a place opens a lede
+                                  "BREAKING NEWS: Harbour council approves the pontoon budget after a marathon session",
+                                  "EXCLUSIVE - The ferry operator never asked the council for a subsidy, papers show",
+                                  "WATCH: The mayor explains the vote to residents of the northern quay"])
 def test_not_datelines(lede: str) -> None:
     assert match_dateline(lede) is None
