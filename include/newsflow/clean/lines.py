@@ -190,7 +190,8 @@ def features(lines: list[LineInfo]) -> np.ndarray:
 
 CONTEXT_FEATURES = (
     "p", "p_mean1", "p_mean2", "p_mean5", "p_mean10", "p_max_before5", "p_max_after5", "p_prev", "p_next",
-    "p_block", "p_minus_median", "p_share_before", "p_share_after",
+    "p_block", "p_minus_median", "p_share_before", "p_share_after", "in_best_span", "log_span_distance",
+    "log_gap_words",
 )
 
 
@@ -228,7 +229,35 @@ def context_features(p: np.ndarray, x: np.ndarray) -> np.ndarray:
     out[:, 10] = p - median
     out[:, 11] = above_cum[:-1] / total
     out[:, 12] = (total - above_cum[1:]) / total if above.sum() else 0.0
+    out[:, 13:16] = _span_features(p, np.expm1(x[:, FEATURES.index("log_words")]))
     return np.hstack([x, out])
+
+
+def _span_features(p: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """Where each line stands to the page's story span: the run of lines with the most story words net of
+    furniture words (maximum subarray of words x (2p - 1)). Comments and bios after the story read like
+    prose but lie beyond a stretch of furniture; a short line inside the span is story.
+
+    Columns: inside the span, log lines to it, log furniture words (p < 0.5) between the line and it.
+    """
+    n = len(p)
+    score = words * (2 * p - 1)
+    best, best_lo, best_hi, run, lo = -np.inf, 0, 0, 0.0, 0
+    for i in range(n):
+        if run <= 0:
+            run, lo = 0.0, i
+        run += score[i]
+        if run > best:
+            best, best_lo, best_hi = run, lo, i
+    out = np.zeros((n, 3), dtype=np.float32)
+    junk = np.concatenate([[0.0], np.cumsum(words * (p < 0.5))])
+    idx = np.arange(n)
+    out[:, 0] = (idx >= best_lo) & (idx <= best_hi)
+    dist = np.where(idx < best_lo, best_lo - idx, np.where(idx > best_hi, idx - best_hi, 0))
+    out[:, 1] = np.log1p(dist)
+    gap = np.where(idx < best_lo, junk[best_lo] - junk[idx + 1], np.where(idx > best_hi, junk[idx] - junk[best_hi + 1], 0))
+    out[:, 2] = np.log1p(np.maximum(gap, 0))
+    return out
 
 
 @dataclass
