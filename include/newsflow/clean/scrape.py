@@ -42,6 +42,8 @@ _TZ_WORDS = re.compile(r"\b(?:GMT|UTC|EST|EDT|CST|CDT|MST|MDT|PST|PDT|BST|CET|CE
 _UPDATED = re.compile(r"^\W*(?:updated|last\s+updated|aktualisiert|mis\s+à\s+jour|actualizado|aggiornato)\b", re.I)
 _HEADLINE_MAX_WORDS = 30
 _PROSE_MIN_WORDS = 12
+#: A line this long that repeats the story kept above it is a second copy of the story.
+_REPEAT_MIN_WORDS = 150
 #: Section names repeated in "Next In World", "Most Read in Business" headings.
 _SECTION_FROM_HEADING = re.compile(r"^\W{0,3}(?:next|more|most\s+read|latest|top\s+stories)\s+in\s+(.+?)\s*:?$", re.I)
 
@@ -152,6 +154,22 @@ def _story_words(paragraphs: list[str]) -> int:
     dateline = match_dateline(paragraphs[0])
     first = paragraphs[0][dateline.length:] if dateline else paragraphs[0]
     return _words(first) + sum(_words(p) for p in paragraphs[1:])
+
+
+def _drop_repeats(body: list[str]) -> tuple[list[str], int]:
+    """The story once: drop a very long line whose word trigrams are nearly all in the lines kept before it,
+    the whole story again as one line, as some renderers print a page's schema.org ``articleBody``. Shorter
+    lines may repeat: recipes, meal plans and schedules do."""
+    kept: list[str] = []
+    grams: set[tuple[str, ...]] = set()
+    for line in body:
+        words = [w.casefold() for w in tokens.words(line)]
+        own = {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+        if len(words) >= _REPEAT_MIN_WORDS and len(own & grams) >= 0.8 * len(own):
+            continue
+        kept.append(line)
+        grams |= own
+    return kept, len(body) - len(kept)
 
 
 def _name_like(line: str) -> bool:
@@ -481,6 +499,8 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         # 15", "Record April 17" under a one-line lede) keeps what the rules keep.
         result.dropped -= len(rule_body) - len(body)
         body = rule_body
+    body, repeats = _drop_repeats(body)
+    result.dropped += repeats
     if body and result.dateline is None:
         dateline = match_dateline(body[0])
         if dateline:

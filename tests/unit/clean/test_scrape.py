@@ -268,3 +268,39 @@ def test_scripts_without_spaces_count_words_and_keep_their_story() -> None:
 
     # a headline with no spaces is several words, enough for the detector to overrule a wrong hint
     assert detect_language("図書館が夜九時まで開館", hint="en")[0] == "ja"
+
+
+STORY_PARAGRAPHS = [
+    "The regional council approved the new harbour budget on Thursday after a long debate about dredging costs, "
+    "ferry subsidies for the three islands and the future of the old fish market on the southern quay.",
+    "Opposition members said the plan relied on optimistic traffic forecasts, but the motion passed by twelve votes "
+    "to seven after the mayor intervened late in the evening with a promise to review the figures in spring.",
+    "The budget sets aside 4.2 million for a new pontoon at the northern quay, which has been closed to larger "
+    "vessels since a storm damaged its pilings two winters ago and left the ferry to dock at the fuel berth.",
+    "Ferry operators welcomed the decision and said timetables for the summer season would be published within a "
+    "fortnight, once the works schedule is known and the harbour master has approved the temporary moorings.",
+    "Residents of the islands, who depend on the ferry for school runs, hospital visits and deliveries, had "
+    "petitioned the council twice last year and packed the public gallery for the vote on Thursday night.",
+    "Work on the pontoon is due to start in April and should be finished before the autumn gales, the council's "
+    "engineer told members, although she warned that steel prices could still push the cost higher.",
+]
+
+
+def test_the_story_printed_again_as_one_line_is_kept_once() -> None:
+    """Some renderers print a page's schema.org articleBody: the whole story again as one line below it."""
+    page = ("Council backs harbour budget after marathon session\n\nBy Ana Ruiz\nMarch 13, 2025\n\n"
+            + "\n\n".join(STORY_PARAGRAPHS) + "\n\nShare this article\n\n"
+            + " ".join(STORY_PARAGRAPHS) + "\n\n© 2025 Harbour Gazette\n")
+    for model in (None, "shipped"):
+        result = clean_scrape(page, reference=REF, **({"line_model": None} if model is None else {}))
+        assert result.paragraphs == STORY_PARAGRAPHS, model
+
+
+def test_long_lines_a_story_repeats_on_purpose_stay() -> None:
+    """A meal plan or a schedule repeats whole lines; only a very long copy of the story above is dropped."""
+    day = ("Breakfast: two eggs scrambled with spinach, one slice of wholegrain toast, half a grapefruit and black "
+           "coffee or green tea, eaten at least an hour before the morning workout so that it has time to settle.")
+    page = ("A week of simple meals for busy training days\n\nBy Ana Ruiz\n\n"
+            + "\n\n".join(f"Day {n}\n\n{day}" for n in range(1, 4)) + "\n\n" + PROSE + "\n")
+    body = clean_scrape(page, reference=REF, line_model=None).paragraphs
+    assert body.count(day) == 3 and body[-1] == PROSE
