@@ -91,11 +91,14 @@ def _looks_like_headline(line: str) -> bool:
     return 2 <= n <= _HEADLINE_MAX_WORDS and not line.rstrip().endswith((":", ","))
 
 
+#: A sentence ending inside a line: two letters, . ! or ?, a space, a letter ("U.S. border" is none).
+_SENTENCE_BREAK = re.compile(r"[^\W\d_]{2}[.!?]\s+[^\W\d_]")
+
+
 def _question_headline(line: str) -> bool:
-    """A headline that asks or exclaims: 25 words at most, one sentence ending in ? or ! ("U.S." ends no sentence)."""
+    """A headline that asks or exclaims: 2-25 words, one sentence ending in ? or !."""
     text = line.rstrip(" \"'”’»)")
-    return 2 <= _words(line) <= 25 and text.endswith(("?", "!")) and not re.search(r"[^\W\d_]{2}[.!?]\s+[^\W\d_]",
-                                                                                       text[:-1])
+    return 2 <= _words(line) <= 25 and text.endswith(("?", "!")) and not _SENTENCE_BREAK.search(text[:-1])
 
 
 def _date_line(line: str, found: tuple[datetime, str] | None) -> bool:
