@@ -26,6 +26,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -65,6 +66,18 @@ CAPACITY_OVERRIDES = (
 )
 #: Processes in this order; stopped in reverse.
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "celery-worker")
+#: The compose service each component is: its ``restart:`` policy is the component's here.
+SERVICES = {
+    "api-server": "airflow-apiserver",
+    "scheduler": "airflow-scheduler",
+    "dag-processor": "airflow-dag-processor",
+    "celery-worker": "airflow-worker",
+}
+#: Docker's restart back-off, roughly: the delay doubles from RESTART_DELAY_S up to RESTART_DELAY_MAX_S and
+#: starts over once a component has stayed up RESTART_RESET_S.
+RESTART_DELAY_S = 1.0
+RESTART_DELAY_MAX_S = 30.0
+RESTART_RESET_S = 10.0
 COMMANDS = {
     "api-server": ["api-server"],
     "scheduler": ["scheduler"],
@@ -128,6 +141,12 @@ def load_compose(path: Path = COMPOSE_FILE) -> dict[str, Any]:
 
     with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+def restart_policies(compose: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Each component's compose ``restart:`` policy ("no" when the service sets none)."""
+    services = (compose or load_compose())["services"]
+    return {name: str(services[service].get("restart", "no")) for name, service in SERVICES.items()}
 
 
 def compose_environment(variables: Mapping[str, str], compose: Mapping[str, Any] | None = None) -> dict[str, str]:
@@ -277,14 +296,28 @@ def forget_queue(redis_db: int, queue: str) -> None:
 
 
 class CeleryStack:
-    """The compose services as host processes; a context manager that always stops what it started."""
+    """The compose services as host processes; a context manager that always stops what it started.
+
+    Once the stack is healthy, a watchdog applies each service's compose ``restart:`` policy: a component
+    that exits is started again, as Docker does. Airflow needs this: the scheduler exits when its database
+    goes away in the middle of a query (a PostgreSQL restart), and only the restart brings it back.
+    """
 
     def __init__(self, cfg: StackConfig, log_dir: Path | None = None) -> None:
         self.cfg = cfg
         self.env = stack_environment(cfg)
         self.log_dir = log_dir or cfg.airflow_home / "stack-logs"
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.restart_policy = restart_policies()
+        #: Restarts per component since start, by the watchdog or by ``crash``.
+        self.restarts: dict[str, int] = {}
         self._tokens: dict[str, str] = {}
+        self._lock = threading.RLock()  # the processes dict: the watchdog and ``crash`` both respawn
+        self._stopping = threading.Event()
+        self._watchdog: threading.Thread | None = None
+        self._started_at: dict[str, float] = {}
+        self._delay: dict[str, float] = {}
+        self._argv: dict[str, list[str]] = {}
 
     # -- lifecycle
     def __enter__(self) -> CeleryStack:
@@ -308,20 +341,83 @@ class CeleryStack:
         for name in COMPONENTS:
             self._spawn(name, ["airflow", *COMMANDS[name]])
         self.wait_healthy(timeout)
+        self.start_watchdog()
+
+    def start_watchdog(self) -> None:
+        """From here on, components that exit are started again by their restart policy."""
+        self._stopping.clear()
+        self._watchdog = threading.Thread(target=self._watch, name="stack-watchdog", daemon=True)
+        self._watchdog.start()
 
     def _spawn(self, name: str, argv: list[str]) -> None:
-        out = (self.log_dir / f"{name}.log").open("ab")
-        try:
-            self.processes[name] = subprocess.Popen(
-                argv, env=self.env, cwd=self.cfg.airflow_home, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
-            )
-        finally:
-            out.close()
+        with self._lock:
+            out = (self.log_dir / f"{name}.log").open("ab")
+            try:
+                self.processes[name] = subprocess.Popen(
+                    argv, env=self.env, cwd=self.cfg.airflow_home, stdout=out, stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL, start_new_session=True,
+                )
+            finally:
+                out.close()
+            self._started_at[name] = time.monotonic()
+            self._argv[name] = argv
         log.info("started %s (pid %d)", name, self.processes[name].pid)
+
+    def _restart(self, name: str, proc: subprocess.Popen[bytes]) -> None:
+        """Start ``name`` again unless something else already has; its old process group goes first, as a
+        container's processes go with it."""
+        with self._lock:
+            if self._stopping.is_set() or self.processes.get(name) is not proc:
+                return
+            _signal_group(proc, signal.SIGKILL)
+            self.restarts[name] = self.restarts.get(name, 0) + 1
+            self._spawn(name, self._argv[name])
+
+    def _watch(self) -> None:
+        """Apply the restart policies until ``stop``: what exits is started again after a back-off."""
+        while not self._stopping.wait(0.5):
+            for name, proc in list(self.processes.items()):
+                code = proc.poll()
+                policy = self.restart_policy.get(name, "no")
+                if code is None or policy == "no" or (policy == "on-failure" and code == 0):
+                    continue
+                with self._lock:
+                    if self.processes.get(name) is not proc:  # ``crash`` restarted it meanwhile
+                        continue
+                uptime = time.monotonic() - self._started_at.get(name, 0.0)
+                delay = RESTART_DELAY_S if uptime >= RESTART_RESET_S else min(
+                    RESTART_DELAY_MAX_S, 2 * self._delay.get(name, RESTART_DELAY_S / 2))
+                self._delay[name] = delay
+                log.warning("%s exited with %s after %.0fs; restarting in %.0fs (compose restart: %s)",
+                            name, code, uptime, delay, policy)
+                if self._stopping.wait(delay):
+                    return
+                self._restart(name, proc)
+
+    def crash(self, name: str) -> None:
+        """SIGKILL a component and every process under it, as if its host died, then start it again.
+
+        The whole tree, not only the group: Airflow runs each task in a process group of its own, so
+        killing the component's group alone would leave its tasks running.
+        """
+        import psutil  # an Airflow dependency
+
+        with self._lock:
+            proc = self.processes[name]
+            tree = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+            for p in tree:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    p.send_signal(signal.SIGKILL)
+            psutil.wait_procs(tree, timeout=30)
+            proc.wait(timeout=30)
+            self._restart(name, proc)
 
     def stop(self, grace: float = 20.0) -> None:
         """SIGTERM every process group, wait up to ``grace`` seconds, then SIGKILL whatever is left."""
+        self._stopping.set()
+        if self._watchdog is not None:
+            self._watchdog.join(timeout=10)
+            self._watchdog = None
         for name in reversed(list(self.processes)):
             _signal_group(self.processes[name], signal.SIGTERM)
         deadline = time.monotonic() + grace
@@ -334,10 +430,15 @@ class CeleryStack:
                 proc.wait(timeout=5)
         self.processes.clear()
 
-    def check_alive(self) -> None:
-        for name, proc in self.processes.items():
-            if proc.poll() is not None:
+    def check_alive(self, max_restarts: int = 5) -> None:
+        """Raise if a component is down for good: exited before the watchdog runs (at start), exited with
+        no restart policy, or restarted more than ``max_restarts`` times (a crash loop)."""
+        for name, proc in list(self.processes.items()):
+            watched = self._watchdog is not None and self.restart_policy.get(name, "no") != "no"
+            if proc.poll() is not None and not watched:
                 raise StackError(f"{name} exited with {proc.returncode}\n{self.log_tail(name)}")
+            if self.restarts.get(name, 0) > max_restarts:
+                raise StackError(f"{name} restarted {self.restarts[name]} times\n{self.log_tail(name)}")
 
     def log_tail(self, name: str, lines: int = 40) -> str:
         path = self.log_dir / f"{name}.log"

@@ -12,6 +12,7 @@ import re
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -173,3 +174,41 @@ def test_write_auth_passwords(tmp_path: Path) -> None:
     env["AIRFLOW_VIEWER_PASSWORD"] = ""
     failed = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True)
     assert failed.returncode != 0 and "AIRFLOW_VIEWER_PASSWORD" in failed.stderr
+
+
+def test_the_host_stack_restarts_what_exits_as_compose_does(stack_module: ModuleType, tmp_path: Path) -> None:
+    """compose's ``restart: always`` is what brings the scheduler back after PostgreSQL restarts (Airflow's
+    scheduler exits when its database goes away mid-query); the host-process stack applies the same policy,
+    so the fault tests prove the compose deployment, not a stack that never restarts anything."""
+    assert stack_module.restart_policies() == {name: "always" for name in stack_module.COMPONENTS}
+    cfg = stack_module.StackConfig(airflow_home=tmp_path, database="unused", landing_root=str(tmp_path),
+                                   lake_root=str(tmp_path))
+    stack = stack_module.CeleryStack(cfg, log_dir=tmp_path)
+    stack.restart_policy["dag-processor"] = "no"
+    sleeper = [sys.executable, "-c", "import time; time.sleep(120)"]
+    try:
+        for name in ("scheduler", "dag-processor"):
+            stack._spawn(name, sleeper)
+        stack.start_watchdog()
+        first = stack.processes["scheduler"]
+        first.kill()
+        deadline = time.monotonic() + 20
+        while stack.processes["scheduler"] is first and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert stack.processes["scheduler"] is not first and stack.processes["scheduler"].poll() is None
+        assert stack.restarts == {"scheduler": 1}
+        stack.check_alive()  # restarted: not an error
+
+        stack.crash("scheduler")  # what the worker-kill test does: kill the tree, start again, once
+        time.sleep(1.5)
+        assert stack.restarts == {"scheduler": 2}
+
+        stack.processes["dag-processor"].kill()  # no restart policy: down for good, and said so
+        stack.processes["dag-processor"].wait(timeout=10)
+        with pytest.raises(stack_module.StackError, match="dag-processor exited"):
+            stack.check_alive()
+        with pytest.raises(stack_module.StackError, match="scheduler restarted 2 times"):
+            stack.check_alive(max_restarts=1)  # a crash loop is an error too
+    finally:
+        stack.stop(grace=2)
+    assert stack.processes == {}

@@ -23,7 +23,6 @@ import logging
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -176,19 +175,8 @@ def wait_for_run(stack: Any, run_id: str, timeout: float = RUN_TIMEOUT_S) -> dic
 
 
 def restart_worker(stack: Any) -> None:
-    """SIGKILL the worker and every process under it (the host died: Airflow runs each task in a process
-    group of its own, so killing the worker's group alone would leave the task running), then start a
-    new worker."""
-    import psutil
-
-    proc = stack.processes.pop("celery-worker")
-    tree = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
-    for p in tree:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            p.send_signal(signal.SIGKILL)
-    psutil.wait_procs(tree, timeout=30)
-    proc.wait(timeout=30)
-    stack._spawn("celery-worker", ["airflow", "celery", "worker"])
+    """SIGKILL the worker and every process under it (the host died), then start a new worker."""
+    stack.crash("celery-worker")
 
 
 def assert_published_once(stack: Any, day: str, reference: dict[str, Any]) -> None:
@@ -211,10 +199,15 @@ def assert_published_once(stack: Any, day: str, reference: dict[str, Any]) -> No
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def record(stack: Any, fault: str, seconds: float, extra: dict[str, Any] | None = None) -> None:
+def record(stack: Any, fault: str, seconds: float, restarts_before: dict[str, int],
+           extra: dict[str, Any] | None = None) -> None:
+    """The recovery time, and which components were started again meanwhile (by the test or by their
+    compose restart policy: the scheduler exits when PostgreSQL goes away mid-query)."""
     path = stack.log_dir / "fault-recovery.json"
     data = json.loads(path.read_text()) if path.exists() else {}
-    data[fault] = {"recovery_s": round(seconds, 1), **(extra or {})}
+    restarted = {name: n - restarts_before.get(name, 0) for name, n in stack.restarts.items()
+                 if n > restarts_before.get(name, 0)}
+    data[fault] = {"recovery_s": round(seconds, 1), "restarted": restarted, **(extra or {})}
     path.write_text(json.dumps(data, indent=2, sort_keys=True))
     logging.getLogger(__name__).warning("fault %s: published %.1fs after the fault", fault, seconds)
 
@@ -234,10 +227,12 @@ def test_worker_killed_mid_task(stack: Any, landing: Path, references: dict, fau
         run_id = trigger(stack, day)
         wait_for_task(stack, run_id, task_id)
         time.sleep(1)
+        before = dict(stack.restarts)
         killed = time.monotonic()
         restart_worker(stack)
     wait_for_run(stack, run_id)
-    record(stack, fault, time.monotonic() - killed)
+    record(stack, fault, time.monotonic() - killed, before)
+    assert stack.restarts.get("celery-worker", 0) == before.get("celery-worker", 0) + 1
     tries = [ti["try_number"] for ti in task_states(stack, run_id) if ti["task_id"] == task_id]
     assert max(tries) >= 2, tries  # the killed try (one shard's, when mapped) failed and its retry ran
     assert_published_once(stack, day, references[day])
@@ -264,10 +259,12 @@ def test_service_restarted_mid_run(stack: Any, landing: Path, references: dict, 
     day = DAYS[fault]
     run_id = trigger(stack, day)
     wait_for_task(stack, run_id, "extract_entities")
+    before = dict(stack.restarts)
     started = time.monotonic()
     restart()
     wait_for_run(stack, run_id)
-    record(stack, fault, time.monotonic() - started)
+    record(stack, fault, time.monotonic() - started, before)
+    stack.check_alive()  # whatever exited with the service was started again, and not in a loop
     assert_published_once(stack, day, references[day])
 
 
@@ -287,10 +284,11 @@ def test_a_rerun_while_the_day_is_publishing_waits_and_publishes_once(stack: Any
                                for ti in task_states(stack, second)), stack, RUN_TIMEOUT_S)
         time.sleep(3)
         assert [ti["state"] for ti in task_states(stack, second) if ti["task_id"] == "publish_day"] != ["running"]
+    before = dict(stack.restarts)
     started = time.monotonic()
     wait_for_run(stack, first)
     wait_for_run(stack, second)
-    record(stack, "rerun-during-publish", time.monotonic() - started)
+    record(stack, "rerun-during-publish", time.monotonic() - started, before)
     assert_published_once(stack, day, references[day])
     runs = sorted(p.stem for p in (lake / "_runs" / f"ingest_date={day}").iterdir())
     assert runs == sorted([first, second])  # both published, one after the other
@@ -391,9 +389,10 @@ def test_object_store_faults_and_a_dead_lock_holder_on_the_stack(s3_stack: Any, 
     assert dead.try_acquire()  # and never released
     plan.slowdown_every, plan.stall_every, plan.cut_puts = 11, 37, 2
     run_id = trigger(stack, S3_DAY)
+    before = dict(stack.restarts)
     started = time.monotonic()
     wait_for_run(stack, run_id)
-    record(stack, "s3-faults-and-stale-lock", time.monotonic() - started, dict(plan.counts))
+    record(stack, "s3-faults-and-stale-lock", time.monotonic() - started, before, dict(plan.counts))
     assert plan.counts["slowdown"] >= 5 and plan.counts["stall"] >= 2 and plan.counts["cut"] == 2, plan.counts
     # the S3 client retried every fault itself: no task failed, none needed a second try
     assert {ti["try_number"] for ti in task_states(stack, run_id)} == {1}
