@@ -44,6 +44,14 @@ _HEADLINE_MAX_WORDS = 30
 _PROSE_MIN_WORDS = 12
 #: A line this long that repeats the story kept above it is a second copy of the story.
 _REPEAT_MIN_WORDS = 150
+#: A table row as a renderer lays it out, one row per line: 3+ tokens, 2+ of them plain figures ("5040",
+#: "25.76", "12%"; not dates or times, so a run of timestamp lines is no table).
+_TABLE_FIGURE = re.compile(r"[-+]?\d+(?:[.,]\d+)?%?")
+_TABLE_MIN_ROWS = 3
+#: A table is story when the model keeps a line this close above it and below it.
+_TABLE_REACH = 2
+#: ... and doubts its rows less than this on average (menus of prices or scores score lower).
+_TABLE_MIN_P = 0.2
 #: Section names repeated in "Next In World", "Most Read in Business" headings.
 _SECTION_FROM_HEADING = re.compile(r"^\W{0,3}(?:next|more|most\s+read|latest|top\s+stories)\s+in\s+(.+?)\s*:?$", re.I)
 
@@ -173,6 +181,33 @@ def _drop_repeats(body: list[str]) -> tuple[list[str], int]:
         kept.append(line)
         grams |= own
     return kept, len(body) - len(kept)
+
+
+def _table_figures(line: str) -> int:
+    parts = line.split()
+    return sum(1 for t in parts if _TABLE_FIGURE.fullmatch(t)) if len(parts) >= 3 else 0
+
+
+def _keep_tables(texts: list[str], p: np.ndarray, threshold: float) -> np.ndarray:
+    """Results and standings tables keep their rows: a run of rows with as many figures each, between lines
+    the model keeps, is story even where the model doubts each row alone (a row of names and numbers reads
+    like neither prose nor a menu). html-text lays a table out one row per line; inscriptis often joins it."""
+    figures = [_table_figures(t) for t in texts]
+    keep = p >= threshold
+    out = p.copy()
+    i = 0
+    while i < len(texts):
+        if figures[i] < 2:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(texts) and figures[j + 1] >= 2 and abs(figures[j + 1] - figures[i]) <= 1:
+            j += 1
+        if (j - i + 1 >= _TABLE_MIN_ROWS and keep[max(0, i - _TABLE_REACH):i].any()
+                and keep[j + 1:j + 1 + _TABLE_REACH].any() and float(p[i:j + 1].mean()) >= _TABLE_MIN_P):
+            out[i:j + 1] = np.maximum(out[i:j + 1], threshold)
+        i = j + 1
+    return out
 
 
 def _name_like(line: str) -> bool:
@@ -449,6 +484,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     while tail > end and _is_prose(items[tail - 1][0]):
         tail -= 1
     last_kept = -1
+    body_p = _keep_tables([t for t, _, _ in items], story_p, threshold) if story_p is not None else None
     for at, (line, bulleted, _) in enumerate(items[end:], start=end):
         if at == title_item:
             continue
@@ -490,7 +526,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
             result.dropped += 1  # stray label or date between paragraphs
             continue
         rule_body.append(line)
-        if (story_p is not None and story_p[at] < threshold and not (dateline_lede and at == end)
+        if (body_p is not None and body_p[at] < threshold and not (dateline_lede and at == end)
                 and not (at >= tail and last_kept == at - 1)):
             result.dropped += 1  # the line model: furniture (menus, comments, banners, lists)
             continue

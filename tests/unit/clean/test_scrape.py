@@ -304,3 +304,29 @@ def test_long_lines_a_story_repeats_on_purpose_stay() -> None:
             + "\n\n".join(f"Day {n}\n\n{day}" for n in range(1, 4)) + "\n\n" + PROSE + "\n")
     body = clean_scrape(page, reference=REF, line_model=None).paragraphs
     assert body.count(day) == 3 and body[-1] == PROSE
+
+
+def test_a_standings_table_inside_the_story_keeps_its_rows() -> None:
+    """html-text prints a table one row per line; the model doubts each row alone (names and figures read
+    like neither prose nor a menu). Rows between kept story lines stay; timestamp lines and a price table
+    in the footer do not."""
+    import numpy as np
+    from newsflow.clean.scrape import _split_items
+
+    rows = [f"{n} {name} {pts} {wins} {poles}" for n, (name, pts, wins, poles) in enumerate(
+        [("Ana Ruiz", 5040, 5, 1), ("Marta Lopes", 5035, 7, 0), ("Kim Okafor", 5033, 4, 6),
+         ("Lena Hart", 5027, 6, 3)], start=1)]
+    footer = ["Gold 1.234,50 1.230,10 0,4%", "Silver 14,20 14,05 1,1%", "Brent 82,10 81,70 0,5%"]
+    stamps = ["2025-03-13T08:57:40+01:00 edited 08:57 2025-03-13", "2025-03-13T07:23:12+01:00 edited 07:23 2025-03-13",
+              "2025-03-13T08:57:45+01:00 edited 08:57 2025-03-13"]
+    closing = "The season opens again in February with the night race on the harbour circuit, the organisers said."
+    story = (PROSE, "Final standings after 36 races:", PROSE2, closing)
+    page = "\n\n".join(["Ruiz takes the title by five points", "By Lena Hart", PROSE, "Final standings after 36 races:",
+                        *rows, PROSE2, *stamps, closing, "Markets", *footer, "© 2025 Harbour Gazette"]) + "\n"
+    texts = [t for t, _, _ in _split_items(page)]
+    doubt = set(rows) | set(footer) | set(stamps)
+    p = np.array([0.3 if t in doubt else 0.9 if t in story else 0.05 for t in texts])
+    body = clean_scrape(page, reference=REF, line_probs=(p, 0.4)).paragraphs
+    assert body == [PROSE, "Final standings after 36 races:", *rows, PROSE2, closing]  # stamps: no figures
+    p[[texts.index(r) for r in rows]] = 0.1  # rows the model calls furniture with conviction: a menu of scores
+    assert rows[0] not in clean_scrape(page, reference=REF, line_probs=(p, 0.4)).paragraphs
