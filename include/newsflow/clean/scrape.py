@@ -52,6 +52,11 @@ _TABLE_MIN_ROWS = 3
 _TABLE_REACH = 2
 #: ... and doubts its rows less than this on average (menus of prices or scores score lower).
 _TABLE_MIN_P = 0.2
+#: A comment's signature line as blog and news comment systems print it ("thelastchargersfan says:", "Gabi
+#: sagt:", "shadow-1007 schreibt:", "Marie dit :"). Two within a few lines below the story start its
+#: comment thread, which ends the story: the model, judging line by line, keeps comments that read like prose.
+_COMMENT_BY = re.compile(r"^[^.!?]{1,50}\s(?:says|wrote|sagt|schreibt|dit|dice|escribió|napisał\w{0,2})\s?:$", re.I)
+_COMMENT_WINDOW = 8
 #: Section names repeated in "Next In World", "Most Read in Business" headings.
 _SECTION_FROM_HEADING = re.compile(r"^\W{0,3}(?:next|more|most\s+read|latest|top\s+stories)\s+in\s+(.+?)\s*:?$", re.I)
 
@@ -208,6 +213,14 @@ def _keep_tables(texts: list[str], p: np.ndarray, threshold: float) -> np.ndarra
             out[i:j + 1] = np.maximum(out[i:j + 1], threshold)
         i = j + 1
     return out
+
+
+def _comment_thread(texts: list[str], start: int) -> int:
+    """Index of the first comment signature at or after ``start`` that another follows closely; else len."""
+    for i in range(start, len(texts)):
+        if _COMMENT_BY.match(texts[i]) and any(_COMMENT_BY.match(t) for t in texts[i + 1:i + _COMMENT_WINDOW]):
+            return i
+    return len(texts)
 
 
 def _name_like(line: str) -> bool:
@@ -485,8 +498,12 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         tail -= 1
     last_kept = -1
     body_p = _keep_tables([t for t, _, _ in items], story_p, threshold) if story_p is not None else None
+    comments_at = _comment_thread([t for t, _, _ in items], end)
     for at, (line, bulleted, _) in enumerate(items[end:], start=end):
         if at == title_item:
+            continue
+        if at >= comments_at:
+            result.dropped += 1
             continue
         key = furniture.line_key(line)
         if furniture.is_headline_list_heading(line):

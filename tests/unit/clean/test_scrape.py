@@ -330,3 +330,24 @@ def test_a_standings_table_inside_the_story_keeps_its_rows() -> None:
     assert body == [PROSE, "Final standings after 36 races:", *rows, PROSE2, closing]  # stamps: no figures
     p[[texts.index(r) for r in rows]] = 0.1  # rows the model calls furniture with conviction: a menu of scores
     assert rows[0] not in clean_scrape(page, reference=REF, line_probs=(p, 0.4)).paragraphs
+
+
+def test_a_comment_thread_ends_the_story() -> None:
+    """Comments read like prose, so the model keeps some line by line; two signature lines ("Gabi sagt:",
+    "thelastchargersfan says:") close together start the thread, and nothing from there on is story."""
+    comments = ["3 Antworten", "Gabi sagt:", "Was für ein schöner Bericht über den Hafen, danke dafür!",
+                "Karl sagt:", "Ich war am Donnerstag auch dort und fand die Debatte sehr lang.",
+                "thelastchargersfan says:", "The council should have voted on this last year already."]
+    page = ("Council backs harbour budget after marathon session\n\nBy Ana Ruiz\nMarch 13, 2025\n\n"
+            + "\n\n".join(STORY_PARAGRAPHS) + "\n\n" + "\n\n".join(comments) + "\n\n© 2025 Harbour Gazette\n")
+    for rules_only in ({"line_model": None}, {}):  # the rules alone, then with the shipped models
+        body = clean_scrape(page, reference=REF, **rules_only).paragraphs
+        assert body[:len(STORY_PARAGRAPHS)] == STORY_PARAGRAPHS
+        assert not set(body) & set(comments[1:]), body
+    # One quoted letter in a story ("Ms Hart wrote:") is not a thread.
+    letter = [STORY_PARAGRAPHS[0], "In her letter to the council, Ms Hart wrote:",
+              "The ferry is how our children get to school, and it must not stop for a whole winter again.",
+              *STORY_PARAGRAPHS[1:]]
+    page = ("Council backs harbour budget after marathon session\n\nBy Ana Ruiz\nMarch 13, 2025\n\n"
+            + "\n\n".join(letter) + "\n")
+    assert clean_scrape(page, reference=REF, line_model=None).paragraphs == letter
