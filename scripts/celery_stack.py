@@ -308,10 +308,14 @@ class CeleryStack:
         self.env = stack_environment(cfg)
         self.log_dir = log_dir or cfg.airflow_home / "stack-logs"
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
-        self.restart_policy = restart_policies()
+        self._tokens: dict[str, str] = {}
+        self._init_supervision(restart_policies())
+
+    def _init_supervision(self, policies: dict[str, str]) -> None:
+        """Restart bookkeeping; a stack without policies (``{}``) never restarts anything."""
+        self.restart_policy = policies
         #: Restarts per component since start, by the watchdog or by ``crash``.
         self.restarts: dict[str, int] = {}
-        self._tokens: dict[str, str] = {}
         self._lock = threading.RLock()  # the processes dict: the watchdog and ``crash`` both respawn
         self._stopping = threading.Event()
         self._watchdog: threading.Thread | None = None

@@ -41,6 +41,7 @@ class LocalStack(CeleryStack):
         self.log_dir = airflow_home / "run-logs"
         self.processes = {}
         self._tokens = {}
+        self._init_supervision({})  # a one-off run on this machine: a component that dies fails the run
         self.env = {
             **os.environ,
             "AIRFLOW_HOME": str(airflow_home),
