@@ -50,7 +50,7 @@ _TABLE_FIGURE = re.compile(r"[-+]?\d+(?:[.,]\d+)?%?")
 _TABLE_MIN_ROWS = 3
 #: A table is story when the model keeps a line this close above it and below it.
 _TABLE_REACH = 2
-#: ... and doubts its rows less than this on average (menus of prices or scores score lower).
+#: ... and its rows score this much on average: rows the model calls furniture with conviction stay out.
 _TABLE_MIN_P = 0.2
 #: A comment's signature line as blog and news comment systems print it ("thelastchargersfan says:", "Gabi
 #: sagt:", "shadow-1007 schreibt:", "Marie dit :"). Two within a few lines below the story start its
@@ -189,6 +189,7 @@ def _drop_repeats(body: list[str]) -> tuple[list[str], int]:
 
 
 def _table_figures(line: str) -> int:
+    """Plain figures on a line of 3+ tokens (0 for shorter lines: a date or a score alone is no row)."""
     parts = line.split()
     return sum(1 for t in parts if _TABLE_FIGURE.fullmatch(t)) if len(parts) >= 3 else 0
 
