@@ -498,8 +498,9 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     while tail > end and _is_prose(items[tail - 1][0]):
         tail -= 1
     last_kept = -1
-    body_p = _keep_tables([t for t, _, _ in items], story_p, threshold) if story_p is not None else None
-    comments_at = _comment_thread([t for t, _, _ in items], end)
+    texts = [t for t, _, _ in items]
+    body_p = _keep_tables(texts, story_p, threshold) if story_p is not None else None
+    comments_at = _comment_thread(texts, end)
     for at, (line, bulleted, _) in enumerate(items[end:], start=end):
         if at == title_item:
             continue
