@@ -398,17 +398,24 @@ class CeleryStack:
                     return
                 self._restart(name, proc)
 
+    def process_tree(self, name: str) -> list[Any]:
+        """A component's process and every process under it (``psutil.Process``; an Airflow dependency)."""
+        import psutil
+
+        leader = psutil.Process(self.processes[name].pid)
+        return [leader, *leader.children(recursive=True)]
+
     def crash(self, name: str) -> None:
         """SIGKILL a component and every process under it, as if its host died, then start it again.
 
         The whole tree, not only the group: Airflow runs each task in a process group of its own, so
         killing the component's group alone would leave its tasks running.
         """
-        import psutil  # an Airflow dependency
+        import psutil
 
         with self._lock:
             proc = self.processes[name]
-            tree = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+            tree = self.process_tree(name)
             for p in tree:
                 with contextlib.suppress(psutil.NoSuchProcess):
                     p.send_signal(signal.SIGKILL)

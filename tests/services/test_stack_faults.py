@@ -188,8 +188,7 @@ def kill_worker_inside(stack: Any, run_id: str, task_id: str, attempts: int = 20
 
     for _ in range(attempts):
         wait_for_task(stack, run_id, task_id)
-        proc = stack.processes["celery-worker"]
-        tree = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+        tree = stack.process_tree("celery-worker")
         for p in tree:
             with contextlib.suppress(psutil.NoSuchProcess):
                 p.send_signal(signal.SIGSTOP)
