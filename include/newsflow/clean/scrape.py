@@ -195,7 +195,7 @@ def _table_figures(line: str) -> int:
 
 
 def _keep_tables(texts: list[str], p: np.ndarray, threshold: float) -> np.ndarray:
-    """Results and standings tables keep their rows: a run of rows with as many figures each, between lines
+    """Results and standings tables keep their rows: a run of rows with about as many figures each, between lines
     the model keeps, is story even where the model doubts each row alone (a row of names and numbers reads
     like neither prose nor a menu). html-text lays a table out one row per line; inscriptis often joins it."""
     figures = [_table_figures(t) for t in texts]
@@ -340,6 +340,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     """
     result = ScrapeResult()
     items = _split_items(text)
+    texts = [t for t, _, _ in items]
     end = _header_end(items, source_hint)
     wire = _wire_dateline(items)
     story_p: np.ndarray | None = None
@@ -431,7 +432,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
             # The story starts where story lines of some length follow each other (a lone teaser, a promo or a
             # disclaimer among short labels does not start it), unless that line is itself a headline asking
             # a question ("What is the value of drugs that come to the U.S. border?").
-            solid = (story_p >= threshold) & np.array([_words(t) >= 8 for t, _, _ in items], dtype=bool)
+            solid = (story_p >= threshold) & np.array([_words(t) >= 8 for t in texts], dtype=bool)
             first_story = next((i for i in range(end, len(items))
                                 if solid[i] and int(np.sum(solid[i:i + 5])) >= 3), len(items))
             if first_story < len(items) and _question_headline(items[first_story][0]):
@@ -449,7 +450,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
                     and not opens_with_headline else None)
         if headline is not None and story_p is not None and result.title_candidates:
             # The learned choice among the headline-like lines; the rules' pick is one of its inputs.
-            q = headline.predict(lines.title_features([t for t, _, _ in items], story_x, story_p, threshold,
+            q = headline.predict(lines.title_features(texts, story_x, story_p, threshold,
                                                       result.title_candidates, result.rule_title, end),
                                  num_threads=1)
             chosen = result.title_candidates[int(np.argmax(q))]  # a ranker: the page's best line wins
@@ -498,7 +499,6 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     while tail > end and _is_prose(items[tail - 1][0]):
         tail -= 1
     last_kept = -1
-    texts = [t for t, _, _ in items]
     body_p = _keep_tables(texts, story_p, threshold) if story_p is not None else None
     comments_at = _comment_thread(texts, end)
     for at, (line, bulleted, _) in enumerate(items[end:], start=end):
