@@ -21,7 +21,8 @@ REASONS: dict[str, str] = {
     UNDECODABLE: "Bytes that are not text in any encoding we accept (binary data, NUL-laden files).",
     MALFORMED_RECORD: "A JSON/JSONL record that does not parse, is not an object, or has wrong field types.",
     NOT_AN_ARTICLE: "Readable, but not one news article (index page, paywall stub, error page, too short).",
-    TOO_LARGE: "Above the documented size limit, before or after decompression.",
+    TOO_LARGE: "Above the documented size limit, before or after decompression, or an HTML tag with over 1000 "
+               "attributes.",
     UNSUPPORTED_FORMAT: "A file extension the landing-zone contract does not cover.",
     CORRUPT_ARCHIVE: "A truncated or corrupt gzip stream.",
     UNSAFE_PATH: "A symlink or special file in the landing folder; never followed.",

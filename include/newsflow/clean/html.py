@@ -682,19 +682,22 @@ class _SetAside:
         self.undo.clear()
 
 
-@lru_cache(maxsize=2)
-def _trafilatura_options(fast: bool) -> Any:
-    """trafilatura's settings for one pass, built once: building them reads its config file values anew."""
+@lru_cache(maxsize=4)
+def _trafilatura_options(fast: bool, precision: bool = True) -> Any:
+    """trafilatura's settings for one pass, built once: building them reads its config file values anew.
+
+    ``precision`` False is its recall mode (``favor_recall``), for pages the precise passes leave empty.
+    """
     from trafilatura.settings import Extractor
 
-    return Extractor(output_format="python", fast=fast, precision=True, comments=False, tables=True,
-                     with_metadata=False)
+    return Extractor(output_format="python", fast=fast, precision=precision, recall=not precision,
+                     comments=False, tables=True, with_metadata=False)
 
 
-def _run_trafilatura(tree: HtmlElement, url: str | None, *, fast: bool) -> str:
+def _run_trafilatura(tree: HtmlElement, url: str | None, *, fast: bool, precision: bool = True) -> str:
     import trafilatura
 
-    options = copy.copy(_trafilatura_options(fast))
+    options = copy.copy(_trafilatura_options(fast, precision))
     options.url = url
     options.source = url and url.encode("utf-8", "replace").decode("utf-8")
     try:
@@ -706,6 +709,9 @@ def _run_trafilatura(tree: HtmlElement, url: str | None, *, fast: bool) -> str:
         return ""
     return getattr(document, "text", None) or ""
 
+
+#: Fewer words than this is no article ("no main text"); the passes first widen to trafilatura's recall mode.
+_NO_TEXT_WORDS = 25
 
 # Below this many characters the fast pass may have stopped at a teaser; the full pass (with its
 # readability/justext comparison) costs about twice as much, so it runs only then.
@@ -720,6 +726,10 @@ def _main_text(tree: HtmlElement, url: str | None, ld_body: str) -> str:
             fuller = _run_trafilatura(tree, url, fast=False)
             if len(fuller) > len(text):
                 text = fuller
+        if not _size_at_least(text, _NO_TEXT_WORDS):
+            wider = _run_trafilatura(tree, url, fast=False, precision=False)
+            if _size(wider) > _size(text):
+                text = wider
     return text
 
 
@@ -765,12 +775,27 @@ def _not_article_reason(body: str, title: str, tree: HtmlElement, has_article_me
         return "error page"
     if _PAYWALL.search(body) or _PAYWALL.search(page_text[:20000]):
         return "paywall stub"
-    links = tree.xpath("count(//a[@href])")
-    if words < 60 and links >= 30:
+    if words < 60 and tree.xpath("count(//a[@href])") >= 30 and _linked_share(body, tree) >= 0.5:
         return "index page"
-    if words < 25:
+    if words < _NO_TEXT_WORDS:
         return "no main text"
     return None
+
+
+def _linked_share(body: str, tree: HtmlElement) -> float:
+    """Share of the body's words on lines that are link text somewhere on the page.
+
+    An index page's extracted text is its headline links; a short article's (a brief, a blog post) is
+    its own prose, however many links the page around it carries.
+    """
+    links = "\n".join(" ".join(_WORDISH.findall(_text(a).casefold())) for a in tree.iter("a"))
+    total = linked = 0
+    for line in body.split("\n"):
+        words = _WORDISH.findall(line.casefold())
+        total += len(words)
+        if words and " ".join(words) in links:
+            linked += len(words)
+    return linked / total if total else 0.0
 
 
 #: A paragraph this long is prose; section fronts carry only headlines and one-line teasers.

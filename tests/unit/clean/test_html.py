@@ -265,6 +265,20 @@ def test_article_with_many_related_links_stays_an_article() -> None:
     assert result["is_article"] is True
 
 
+def test_short_post_on_a_link_heavy_page_stays_an_article() -> None:
+    """A 45-word brief amid 60 menu and archive links is an article: its text is not link text."""
+    menu = "".join(f'<li><a href="/archive/{i}">Archive {2000 + i}</a></li>' for i in range(60))
+    brief = ("The ferry to Little Wenlow will not run on Saturday because of the storm warning, the harbour "
+             "office said on Friday. Passengers with tickets can travel on Sunday or ask for a refund at "
+             "the quay kiosk, which opens at eight in the morning.")
+    html = (f'<html><head><title>Ferry cancelled | Wenlow Notes</title><meta property="og:type" content="article">'
+            f'</head><body><div class="sidebar"><ul>{menu}</ul></div><div class="post"><h1>Ferry cancelled</h1>'
+            f"<p>{brief}</p></div></body></html>")
+    result = extract_html(html, url="https://notes.example/2025/03/ferry")
+    assert result["is_article"] is True, result["not_article_reason"]
+    assert "quay kiosk" in result["body"]
+
+
 def test_hidden_hover_card_inside_paragraph_is_dropped() -> None:
     card = ('<span class="rollover-people-block" style="display:none"><a href="/p/1">Edith Marrow profile</a>'
             '<a href="/s/9">Marrow backs new ferry timetable in heated council debate</a></span>')

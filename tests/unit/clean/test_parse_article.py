@@ -65,6 +65,19 @@ def test_rejections_carry_reasons(raw: bytes, name: str, reason: str) -> None:
     assert exc.value.detail
 
 
+def test_long_tags_are_parsed_and_tags_with_thousands_of_attributes_refused() -> None:
+    """A 100 kB data: URI image is an ordinary page; one tag with 20,000 attributes would stall the parser."""
+    paragraphs = "".join(f"<p>{BODY}</p>" for _ in range(2))
+    image = '<img alt="pier" src="data:image/png;base64,' + "iVBORw0KGgo" * 10_000 + '">'
+    html = "<html><head><title>Council backs harbour budget</title></head><body><h1>Council backs harbour budget</h1>"
+    fields = newsflow.parse_article(f"{html}{image}{paragraphs}</body></html>".encode(), filename="p.html")
+    assert "harbour budget" in fields["body"] and "base64" not in fields["body"]
+    crowded = "<div " + " ".join(f"data-a{i}=x" for i in range(20_000)) + ">"
+    with pytest.raises(Rejected) as exc:
+        newsflow.parse_article(f"{html}{crowded}{paragraphs}</div></body></html>".encode(), filename="p.html")
+    assert exc.value.reason == "TOO_LARGE" and "attributes" in exc.value.detail
+
+
 def test_cp1252_and_utf16_text() -> None:
     text = PAGE.replace("Ana Ruiz", "José Núñez").replace("harbour", "“harbour”")
     a = newsflow.parse_article(text.encode("cp1252"), filename="a.txt")
