@@ -198,6 +198,30 @@ def _first_str(value: Any) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+_NEWS_TYPES = {t for t in _ARTICLE_TYPES if t.endswith("newsarticle")}
+_BLOG_TYPES = {"blogposting", "liveblogposting", "blog"}
+_BLOG_URL = re.compile(r"blogspot\.|wordpress\.com|blogger\.|tumblr\.com|medium\.com|[./-]blogs?[./-]", re.I)
+
+
+def page_kind(html: str | bytes, url: str | None = None) -> str:
+    """What a page says it is: "news", "blog", "article" (article markup, no kind) or "other" (none).
+
+    From the page's own JSON-LD types and ``og:type`` (and a blog host or path): evaluation reports
+    quality per kind of page, since news, blogs and institutional pages fail differently.
+    """
+    tree = _parse(decode_html(html) if isinstance(html, bytes | bytearray) else html)
+    if tree is None:
+        return "other"
+    types = set().union(*(_types(o) for o in _jsonld_objects(tree)))
+    if types & _NEWS_TYPES:
+        return "news"
+    if types & _BLOG_TYPES or _BLOG_URL.search(url or ""):
+        return "blog"
+    if types & _ARTICLE_TYPES or _meta(_meta_map(tree), "og:type").lower() == "article":
+        return "article"
+    return "other"
+
+
 def _meta_map(tree: HtmlElement) -> dict[str, list[str]]:
     """All ``<meta>`` values keyed by lower-cased property/name/itemprop/http-equiv."""
     meta: dict[str, list[str]] = {}

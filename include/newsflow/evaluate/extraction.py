@@ -282,6 +282,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "over unseen groups of sites, and the split a learned component trains on")
 
 
+#: A language or kind with fewer pages is reported under "rest": a score over a handful of pages is noise.
+MIN_GROUP_PAGES = 10
+
+
+def page_groups(pages: list[Page]) -> dict[str, dict[str, list[Page]]]:
+    """Pages by language (of the reference text, not of our output) and by the kind the page declares.
+
+    Kinds come from the page's markup (:func:`newsflow.clean.html.page_kind`): news, blog, article
+    (article markup without a kind), other (none: institutional and company pages, mostly).
+    """
+    from newsflow.clean.html import page_kind
+    from newsflow.clean.language import detect_language
+
+    by: dict[str, dict[str, list[Page]]] = {"language": {}, "kind": {}}
+    for page in pages:
+        reference = " ".join(page.with_) if page.with_ is not None else page.body
+        by["language"].setdefault(detect_language(reference)[0] or "und", []).append(page)
+        by["kind"].setdefault(page_kind(page.raw, page.url), []).append(page)
+    out: dict[str, dict[str, list[Page]]] = {}
+    for name, groups in by.items():
+        out[name] = {}
+        for label, members in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+            key = label if len(members) >= MIN_GROUP_PAGES else "rest"
+            out[name].setdefault(key, []).extend(members)
+    return out
+
+
 def _pages_per_second(pages: int, seconds: float) -> float:
     return pages / seconds if seconds > 0 else float("inf")
 
@@ -319,6 +346,12 @@ def run(args: argparse.Namespace) -> int:
                 rows[page.page_id] = {"f1": 2 * p * r / (p + r) if p + r else 0.0, "precision": p, "recall": r,
                                       "url": page.url}
             args.per_page.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    for group_name, groups in page_groups(pages).items():
+        for name, _extract in extractors:
+            for label, members in groups.items():
+                m = score_pages(members, all_predictions[name], 0)
+                print(f"  {name:<12} {group_name} {label:<8} ({len(members)} pages): "
+                      f"F1 {m['f1']:.3f} P {m['precision']:.3f} R {m['recall']:.3f}")
     if args.cv_by_site:
         from newsflow.evaluate.corpora import site_fold, site_of
 

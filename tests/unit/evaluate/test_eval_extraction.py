@@ -147,3 +147,31 @@ def test_snippet_sets_scored_as_trafilatura_scores_them_with_site_folds(tmp_path
     assert sum(int(line.split("(")[1].split()[0]) for line in folds) == 3
     assert any("(2 pages)" in line for line in folds)  # www.harbour.example and harbour.example: one site
     assert out.strip().splitlines()[-1].startswith("F1 1.000 P 1.000 R 1.000")
+
+
+def _page(page_id: str, head: str, url: str | None, with_: list[str]) -> extraction.Page:
+    html = f"<html><head>{head}</head><body><p>{' '.join(with_)}</p></body></html>"
+    return extraction.Page(page_id, url, html.encode(), "", with_, [])
+
+
+def test_pages_grouped_by_reference_language_and_declared_kind() -> None:
+    """Languages come from the reference snippets, kinds from the page's markup; small groups are "rest"."""
+    from newsflow.clean.html import page_kind
+
+    news = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "x"}</script>'
+    posting = '<script type="application/ld+json">{"@graph": [{"@type": ["BlogPosting"]}]}</script>'
+    assert page_kind(f"<html><head>{news}</head><body></body></html>") == "news"
+    assert page_kind(f"<html><head>{posting}</head></html>".encode()) == "blog"
+    assert page_kind("<html><body><p>Notes</p></body></html>", "https://ana.wordpress.com/2019/notes/") == "blog"
+    assert page_kind('<html><head><meta property="og:type" content="article"></head></html>') == "article"
+    assert page_kind("<html><head><title>Opening hours</title></head></html>", "https://town.example/") == "other"
+
+    english = ["The harbour council voted on Tuesday to rebuild the old stone pier after a long dispute."]
+    german = ["Der Hafenrat hat am Dienstag beschlossen, die alte Steinmole nach langem Streit neu zu bauen."]
+    pages = ([_page(f"en{i}", news, None, english) for i in range(10)]
+             + [_page(f"de{i}", "", f"https://hafen.example/{i}", german) for i in range(10)]
+             + [_page("fr", "", None, ["Le conseil du port a voté mardi la reconstruction de la vieille jetée."])])
+    groups = extraction.page_groups(pages)
+    assert {k: len(v) for k, v in groups["language"].items()} == {"de": 10, "en": 10, "rest": 1}
+    assert {k: len(v) for k, v in groups["kind"].items()} == {"other": 11, "news": 10}
+    assert [p.page_id for p in groups["kind"]["news"]] == [f"en{i}" for i in range(10)]
