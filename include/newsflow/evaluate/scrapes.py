@@ -104,7 +104,9 @@ def load_truth(truth: Path, html: Path) -> dict[str, dict[str, Any]]:
 
 
 def _safe_name(page_id: str) -> str:
-    return re.sub(r"[^\w.-]", "_", page_id)[:150]
+    """A landing file name for a page id; never a hidden or temporary name (``.x``, ``_x``), which the
+    landing zone skips by contract (3 trafilatura-eval pages were lost so, titles opening with a quote)."""
+    return "p" + re.sub(r"[^\w.-]", "_", page_id)[:150]
 
 
 def _reference_title(raw: bytes, url: str | None) -> str | None:
@@ -133,6 +135,8 @@ def run_pages(pages: dict[str, dict[str, Any]], renderer: ModuleType, renderer_n
             raw = page_bytes(page["path"])
             text = renderer.render(renderer.decode(raw), renderer_name)
             name = f"{_safe_name(page_id)}.txt"
+            if name in names:  # two ids alike but for unsafe characters: keep both pages
+                name = f"{_safe_name(page_id)}-{len(names)}.txt"
             names[name] = page_id
             (day_dir / name).write_text(text, encoding="utf-8")
             out[page_id] = {"body": "", "title": None, "quarantined": None,

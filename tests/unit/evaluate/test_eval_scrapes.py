@@ -69,16 +69,18 @@ def test_scrapes_command_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixtur
     (tmp_path / "html" / "p1.html").write_text(PAGE)
     (tmp_path / "html" / "p2.html").write_text("<html><body><nav>Home</nav><p>Log in</p></body></html>")
     body = f"{PARA}\n\n{PARA.replace('Tuesday', 'Monday')}"
+    (tmp_path / "html" / "_p3.html").write_text(PAGE)  # a hidden name on landing: must still be scored
     (tmp_path / "gt.json").write_text(json.dumps({"p1": {"articleBody": body},
-                                                  "p2": {"articleBody": "An article we lost"}}))
+                                                  "p2": {"articleBody": "An article we lost"},
+                                                  "_p3": {"articleBody": body}}))
     (tmp_path / "render.py").write_text(RENDERER)
     out = tmp_path / "out.json"
     assert main(["scrapes", "--html", str(tmp_path), "--truth", str(tmp_path / "gt.json"),
                  "--render-tool", str(tmp_path / "render.py"), "--json", str(out)]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last.startswith("F1 ") and last.endswith("titles 1/1")
+    assert last.startswith("F1 ") and last.endswith("titles 2/2")
     f1, precision, recall = (float(x) for x in last.split()[1:6:2])
-    assert precision == 1.0 and recall == pytest.approx(0.5, abs=0.01)  # p2's article was lost: recall 0 there
+    assert precision == 1.0 and recall == pytest.approx(2 / 3, abs=0.01)  # p2's article was lost: recall 0 there
     assert f1 == pytest.approx(2 * precision * recall / (precision + recall), abs=0.002)
     report = json.loads(out.read_text())
     assert report["quarantined"] == {"p2": "NOT_AN_ARTICLE"}
