@@ -124,10 +124,12 @@ NEWSLETTER_PROMO = re.compile(r"\b(?:subscribe|sign up|signup|sign-up)\b.{0,120}
 STAFF_LINE = re.compile(
     r"^\W*(?:(?:by|por|par|von)\s*:?\s+)?(?:[\w .]+\s)?(?:staff(?:\s+writers?|\s+reports?)?|redacci[oó]n|r[ée]daction|"
     r"redaktion|redazione|newsroom|news\s+desk|wire\s+services?|staff\s+writer)\W*$", re.I)
-#: "Also Read: <headline>", "Lire aussi : <headline>" on one line.
+#: "Also Read: <headline>", "Lire aussi : <headline>", "Lea también: <headline>" on one line.
 INLINE_RELATED = re.compile(
     r"^\W{0,3}(?:also\s+read|read\s+also|read\s+more|related|see\s+also|lire\s+aussi|à\s+lire\s+aussi|"
-    r"lee\s+tambi[ée]n|te\s+puede\s+interesar|lesen\s+sie\s+auch|mehr\s+zum\s+thema|leggi\s+anche)\s*[:|-]\s*(.{8,200})$",
+    r"le[ae]\s+tambi[ée]n|vea\s+tambi[ée]n|(?:te|le)\s+puede\s+interesar|leia\s+tamb[ée]m|veja\s+tamb[ée]m|"
+    r"lesen\s+sie\s+auch|mehr\s+zum\s+thema|leggi\s+anche|czytaj\s+(?:też|także|również)|"
+    r"zobacz\s+(?:też|także|również))\s*[:|-]\s*(.{8,200})$",
     re.I)
 #: An author bio or contact line closing a story ('Reach him at x@y.example'), searched within the line.
 CONTRIBUTOR_BIO = re.compile(
@@ -150,6 +152,15 @@ def is_furniture_line(line: str) -> bool:
 def is_newsletter_promo(line: str) -> bool:
     """A short line (at most 14 words) asking the reader to subscribe to a newsletter."""
     return len(line.split()) <= 14 and bool(NEWSLETTER_PROMO.search(line))
+
+
+def inline_related(line: str) -> str | None:
+    """The other story's headline of a "Read also: <headline>" line (brackets around it dropped), else None."""
+    m = INLINE_RELATED.match(line.strip())
+    if m is None:
+        return None
+    headline = m.group(1).strip()
+    return headline[:-1].rstrip() if headline.endswith(")") and line.lstrip().startswith("(") else headline
 
 
 def is_headline_list_heading(line: str) -> bool:

@@ -242,6 +242,10 @@ def _polish_html_paragraphs(fields: dict[str, Any]) -> None:
             continue
         if furniture.is_furniture_line(para):
             continue
+        inline = furniture.inline_related(para)
+        if inline:  # "Lea también: <another story's headline>" inside the story
+            fields.setdefault("related_headlines", []).append(inline)
+            continue
         kept.append(para)
     if kept:
         dateline = match_dateline(kept[0])

@@ -518,9 +518,9 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         if learned and key in learned:
             result.dropped += 1
             continue
-        inline = furniture.INLINE_RELATED.match(line)
+        inline = furniture.inline_related(line)
         if inline:
-            result.related_headlines.append(inline.group(1).strip())
+            result.related_headlines.append(inline)
             continue
         if in_list:
             if _is_prose(line) and _words(line) > _HEADLINE_MAX_WORDS // 2:

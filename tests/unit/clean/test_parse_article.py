@@ -84,3 +84,18 @@ def test_cp1252_and_utf16_text() -> None:
     assert a["authors"] == ["José Núñez"] and "“harbour”" in a["body"]
     b = newsflow.parse_article(text.encode("utf-16"), filename="b.txt")
     assert b["body"] == a["body"]
+
+
+@pytest.mark.parametrize("line", ["Lea también: El puerto de Wenlow reabre su muelle de piedra tras diez años",
+                                  "(Le puede interesar: Los pescadores celebran la decisión del consejo)",
+                                  "Czytaj też: Rada portu głosuje nad nowym budżetem",
+                                  "Related: Harbour traders fear a quiet summer market"])
+def test_read_also_lines_inside_an_html_story_become_related_headlines(line: str) -> None:
+    paragraphs = BODY.split("\n\n")
+    html = ("<html><head><title>Council backs harbour budget</title></head><body><article>"
+            f"<h1>Council backs harbour budget</h1><p>{paragraphs[0]}</p><p>{line}</p><p>{paragraphs[1]}</p>"
+            "</article></body></html>")
+    fields = newsflow.parse_article(html.encode(), filename="p.html")
+    headline = line.split(":", 1)[1].strip(" )")
+    assert headline not in fields["body"] and paragraphs[1] in fields["body"]
+    assert headline in fields["related_headlines"]
