@@ -104,6 +104,12 @@ def _looks_like_headline(line: str) -> bool:
     return 2 <= n <= _HEADLINE_MAX_WORDS and not line.rstrip().endswith((":", ","))
 
 
+def _one_word_title(line: str) -> bool:
+    """"Zeitphilosophie", "Hope!": a blog post's one-word title (a capitalised word of 5+ letters)."""
+    text = line.strip().rstrip("!?.")
+    return _words(line) == 1 and len(text) >= 5 and text[:1].isupper() and text.isalpha()
+
+
 #: A sentence ending inside a line: two letters, . ! or ?, a space, a letter ("U.S. border" is none).
 _SENTENCE_BREAK = re.compile(r"[^\W\d_]{2}[.!?]\s+[^\W\d_]")
 
@@ -424,7 +430,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
             title_at = later
     title_item: int | None = None  # a headline the model found below the rules' header
     if not title_key:
-        result.title_candidates = [i for i, ln, b in candidates if not b and _looks_like_headline(ln)]
+        result.title_candidates = [i for i, ln, b in candidates if not b and (_looks_like_headline(ln) or _one_word_title(ln))]
         result.rule_title = candidates[title_at][0] if title_at is not None else None
         if story_p is not None and not dateline_lede:
             # Menus and teasers with a prose-length line end the rules' header early (text browsers put the
@@ -438,8 +444,8 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
             if first_story < len(items) and _question_headline(items[first_story][0]):
                 first_story += 1
             result.title_candidates += [
-                i for i in range(end, min(first_story, len(items)))
-                if not items[i][1] and _looks_like_headline(items[i][0])
+                i for i in range(end, min(first_story + 1, len(items)))
+                if not items[i][1] and (_looks_like_headline(items[i][0]) or _one_word_title(items[i][0]))
                 and (story_p[i] < threshold or _question_headline(items[i][0])
                      or (_words(items[i][0]) <= 20 and not _TERMINAL.search(items[i][0])))
                 and not furniture.is_caption(items[i][0]) and not furniture.is_furniture_line(items[i][0])]

@@ -351,3 +351,20 @@ def test_a_comment_thread_ends_the_story() -> None:
     page = ("Council backs harbour budget after marathon session\n\nBy Ana Ruiz\nMarch 13, 2025\n\n"
             + "\n\n".join(letter) + "\n")
     assert clean_scrape(page, reference=REF, line_model=None).paragraphs == letter
+
+
+def test_headline_candidates_include_one_word_titles_and_a_headline_the_story_starts_with() -> None:
+    """The ranker can only pick a candidate: a blog post's one-word title, and a long headline the model
+    already counts as the first story line (it reads like prose: 8+ words, story-like score) are candidates."""
+    import numpy as np
+    from newsflow.clean.scrape import _split_items
+
+    about = "The Gazette has reported on the town and its harbour for more than a century, from Port Wenlow."
+    headline = "Harbour council backs the budget for the old stone pier"
+    for title, p_title in (("Nebelsuppe", 0.05), (headline, 0.7)):
+        page = "\n\n".join(["Home", "News", "Sport", about, "Weather", title, *STORY_PARAGRAPHS]) + "\n"
+        texts = [t for t, _, _ in _split_items(page)]
+        p = np.array([0.9 if t in STORY_PARAGRAPHS else p_title if t == title else 0.05 for t in texts])
+        result = clean_scrape(page, reference=REF, line_probs=(p, 0.4))
+        assert texts.index(title) in result.title_candidates, (title, result.title_candidates)
+        assert texts.index("Home") not in result.title_candidates
