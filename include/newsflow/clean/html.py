@@ -743,7 +743,8 @@ _FULL_PASS_BELOW = 1500
 
 
 def _main_text(tree: HtmlElement, url: str | None, ld_body: str) -> str:
-    """Main text via trafilatura's fast pass, re-run with its fallbacks when the result looks truncated."""
+    """Main text via trafilatura's fast pass, re-run with its fallbacks when the result looks truncated,
+    and in its recall mode when the precise passes found next to nothing (a short post they pruned)."""
     with _SetAside(tree, _CLEANED_TAGS):
         text = _run_trafilatura(tree, url, fast=True)
         if len(text) < _FULL_PASS_BELOW or (ld_body and len(text) < 0.6 * len(ld_body)):
@@ -812,12 +813,12 @@ def _linked_share(body: str, tree: HtmlElement) -> float:
     An index page's extracted text is its headline links; a short article's (a brief, a blog post) is
     its own prose, however many links the page around it carries.
     """
-    links = "\n".join(" ".join(_WORDISH.findall(_text(a).casefold())) for a in tree.iter("a"))
+    links = "\n".join(f" {' '.join(_WORDISH.findall(_text(a).casefold()))} " for a in tree.iter("a"))
     total = linked = 0
     for line in body.split("\n"):
         words = _WORDISH.findall(line.casefold())
         total += len(words)
-        if words and " ".join(words) in links:
+        if words and f" {' '.join(words)} " in links:  # whole words of one link's text
             linked += len(words)
     return linked / total if total else 0.0
 
