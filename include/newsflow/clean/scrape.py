@@ -434,7 +434,8 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         result.rule_title = candidates[title_at][0] if title_at is not None else None
         if story_p is not None and not dateline_lede:
             # Menus and teasers with a prose-length line end the rules' header early (text browsers put the
-            # navigation first): headline-like lines down to the model's first story line may be the title.
+            # navigation first): headline-like lines down to the model's first story line, that line included
+            # (a headline of 8+ words reads like a story line to the model), may be the title.
             # The story starts where story lines of some length follow each other (a lone teaser, a promo or a
             # disclaimer among short labels does not start it), unless that line is itself a headline asking
             # a question ("What is the value of drugs that come to the U.S. border?").
