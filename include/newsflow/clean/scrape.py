@@ -104,8 +104,11 @@ def _looks_like_headline(line: str) -> bool:
     return 2 <= n <= _HEADLINE_MAX_WORDS and not line.rstrip().endswith((":", ","))
 
 
-def _one_word_title(line: str) -> bool:
-    """"Zeitphilosophie", "Hope!": a blog post's one-word title (a capitalised word of 5+ letters)."""
+def _title_shaped(line: str) -> bool:
+    """A headline candidate's shape: headline-like, or a blog post's one-word title ("Zeitphilosophie",
+    "Hope!": a capitalised word of 5+ letters), which the rules' 2-word minimum leaves out."""
+    if _looks_like_headline(line):
+        return True
     text = line.strip().rstrip("!?.")
     return _words(line) == 1 and len(text) >= 5 and text[:1].isupper() and text.isalpha()
 
@@ -430,7 +433,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
             title_at = later
     title_item: int | None = None  # a headline the model found below the rules' header
     if not title_key:
-        result.title_candidates = [i for i, ln, b in candidates if not b and (_looks_like_headline(ln) or _one_word_title(ln))]
+        result.title_candidates = [i for i, ln, b in candidates if not b and _title_shaped(ln)]
         result.rule_title = candidates[title_at][0] if title_at is not None else None
         if story_p is not None and not dateline_lede:
             # Menus and teasers with a prose-length line end the rules' header early (text browsers put the
@@ -446,7 +449,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
                 first_story += 1
             result.title_candidates += [
                 i for i in range(end, min(first_story + 1, len(items)))
-                if not items[i][1] and (_looks_like_headline(items[i][0]) or _one_word_title(items[i][0]))
+                if not items[i][1] and _title_shaped(items[i][0])
                 and (story_p[i] < threshold or _question_headline(items[i][0])
                      or (_words(items[i][0]) <= 20 and not _TERMINAL.search(items[i][0])))
                 and not furniture.is_caption(items[i][0]) and not furniture.is_furniture_line(items[i][0])]
