@@ -314,7 +314,27 @@ def model() -> LineModel | None:
 
 TITLE_FEATURES = (*FEATURES, "p_story", "cand_rank", "log_cand_rank", "lines_to_story", "lines_to_first_story_p",
                   "max_jaccard", "similar_lines", "rule_pick", "first_line_contains", "lede_overlap",
-                  "story_overlap", "content_words")
+                  "story_overlap", "content_words", "byline_after", "byline_before", "date_near")
+
+# A byline or author credit: "By Jill Disis, CNN Business", "Von Anna Schmidt", "Par ...", "Autor: ...".
+_BYLINE = re.compile(r"^(?:by|von|par|por|di|da|door|av|af|przez|от|автор|autor(?:in)?|text|written by)\b[:\s]+\S",
+                     re.IGNORECASE)
+
+# A time stamp the date parser may not read: "Published 1 day ago", "Updated 0339 GMT", "vor 2 Stunden".
+_STAMP = re.compile(r"^(?:published|updated|posted|last updated|aktualisiert|veröffentlicht|publié|mis à jour|"
+                    r"publicado|actualizado|pubblicato|aggiornato)\b|\b\d+\s+(?:min(?:ute)?s?|hours?|hrs?|days?)\s+ago\b|"
+                    r"\bvor\s+\d+\s+(?:minuten|stunden|tagen)\b", re.IGNORECASE)
+
+
+def _nearest(flags: list[bool], i: int, step: int, reach: int) -> float:
+    """1/d for the nearest flagged line within ``reach`` lines of ``i`` in direction ``step``, else 0."""
+    for d in range(1, reach + 1):
+        j = i + step * d
+        if not 0 <= j < len(flags):
+            break
+        if flags[j]:
+            return 1.0 / d
+    return 0.0
 TITLE_FILE = MODEL_DIR / "scrape_titles.txt"
 
 
@@ -338,6 +358,10 @@ def title_features(texts: list[str], x: np.ndarray, p: np.ndarray, threshold: fl
                                        if len(w) >= 3 and w.casefold() not in _STOP)
         return story_words[j]
     bags = [frozenset(w.casefold() for w in _words(t)) for t in texts]
+    # A headline sits by its byline and time stamp; a video or teaser title further down has neither.
+    date_col = FEATURES.index("date")
+    bylines = [bool(_BYLINE.match(t)) and len(t.split()) <= 12 for t in texts]
+    dates = [bool(x[j, date_col]) or (bool(_STAMP.search(t)) and len(t.split()) <= 12) for j, t in enumerate(texts)]
     first_story = next((i for i in range(end, len(p)) if p[i] >= threshold), len(texts))
     first = bags[0] if bags else frozenset()
     holders: dict[str, list[int]] = {}
@@ -355,6 +379,8 @@ def title_features(texts: list[str], x: np.ndarray, p: np.ndarray, threshold: fl
             max(sims, default=0.0), sum(s >= 0.6 for s in sims), i == rule_pick,
             len(bag & first) / len(bag) if bag and i else 0.0,
             *_story_overlap(content(i), [content(j) for j in story[bisect.bisect_right(story, i):][:40]]),
+            _nearest(bylines, i, 1, 4), _nearest(bylines, i, -1, 3),
+            max(_nearest(dates, i, 1, 4), _nearest(dates, i, -1, 3)),
         )
     return out
 

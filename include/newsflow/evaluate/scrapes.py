@@ -10,9 +10,12 @@ so that it cannot hide what the cleaner did) and scored from the lake:
   evaldata.json`` (trafilatura's set: ``with``/``without`` snippets) snippet precision/recall over all
   pages as trafilatura scores itself. A quarantined page counts as an empty body.
 * **titles**: the reference is the title newsflow's HTML path reads from the same page (``og:title``,
-  JSON-LD, ``<h1>``, ``<title>``; see ``evaluate metadata`` for that path's own accuracy). A scrape's title
-  is right when both normalise (case, punctuation, spaces) to the same text or one contains the other
-  and it covers at least 60% of the other's words. Pages without a reference title are not counted.
+  JSON-LD, ``<h1>``, ``<title>``; see ``evaluate metadata`` for that path's own accuracy), and the page's
+  visible headline (its first ``<h1>``, :func:`newsflow.clean.html.visible_headline`) where it words the
+  story otherwise: a scrape holds no ``<head>``, and the headline its reader saw is a right title. A
+  scrape's title is right when it and a reference normalise (case, punctuation, spaces) to the same text
+  or one contains the other and covers at least 60% of the other's words. Pages without a reference
+  title are not counted. The figure against the HTML path's title alone is printed too.
 
 The last line is ``F1 x P y R z titles a/b``.
 """
@@ -109,17 +112,29 @@ def _safe_name(page_id: str) -> str:
     return "p" + re.sub(r"[^\w.-]", "_", page_id)[:150]
 
 
-def _reference_title(raw: bytes, url: str | None) -> str | None:
+def reference_titles(raw: bytes, url: str | None) -> list[str]:
+    """The titles a page's scrape may rightly carry: the HTML path's title first, then the page's visible
+    headline where it is worded otherwise; [] when the HTML path finds no title (the page is not counted)."""
     import newsflow
+    from newsflow.clean.html import visible_headline
 
     try:
-        return newsflow.parse_article(raw, filename="page.html", url=url).get("title")
+        title = newsflow.parse_article(raw, filename="page.html", url=url).get("title")
     except newsflow.Rejected:
-        return None
+        return []
+    if not title:
+        return []
+    headline = visible_headline(raw)
+    return [title] + ([headline] if headline and _norm_title(headline) != _norm_title(title) else [])
+
+
+def title_right(references: list[str], got: str | None) -> bool:
+    """Does ``got`` match any of the page's reference titles (:func:`title_matches`)?"""
+    return any(title_matches(ref, got) for ref in references)
 
 
 def run_pages(pages: dict[str, dict[str, Any]], renderer: ModuleType, renderer_name: str) -> dict[str, Any]:
-    """Render, run the day, read back: page id -> {"body", "title", "reference_title", "quarantined"}."""
+    """Render, run the day, read back: page id -> {"body", "title", "reference_titles", "quarantined"}."""
     import pyarrow.dataset as ds
 
     from newsflow import steps
@@ -140,7 +155,7 @@ def run_pages(pages: dict[str, dict[str, Any]], renderer: ModuleType, renderer_n
             names[name] = page_id
             (day_dir / name).write_text(text, encoding="utf-8")
             out[page_id] = {"body": "", "title": None, "quarantined": None,
-                            "reference_title": _reference_title(raw, page.get("url"))}
+                            "reference_titles": reference_titles(raw, page.get("url"))}
         rendered = time.perf_counter()
         steps.run_day(DAY, "evaluate-scrapes", Settings(landing_root=Path(tmp) / "landing",
                                                         lake_root=Path(tmp) / "lake"), validate=False)
@@ -174,23 +189,27 @@ def run(args: argparse.Namespace) -> int:
         body = shingle_scores({k: {"articleBody": p["body"]} for k, p in pages.items()},
                               {k: {"articleBody": bodies[k]} for k in pages}, n_bootstrap=200)
         body.pop("tp_fp_fns", None)
-    referenced = [k for k, v in got.items() if v["reference_title"]]
-    right = [k for k in referenced if title_matches(got[k]["reference_title"], got[k]["title"])]
+    referenced = [k for k, v in got.items() if v["reference_titles"]]
+    right = [k for k in referenced if title_right(got[k]["reference_titles"], got[k]["title"])]
+    html_title = [k for k in referenced if title_matches(got[k]["reference_titles"][0], got[k]["title"])]
     quarantined = {k: v["quarantined"] for k, v in got.items() if v["quarantined"]}
     print(f"{len(pages)} pages rendered with {args.renderer}; {len(quarantined)} quarantined "
           f"({', '.join(sorted(set(quarantined.values()))) or 'none'}); render {result['render_s']:.1f}s, "
           f"pipeline {result['pipeline_s']:.1f}s ({len(pages) / max(result['pipeline_s'], 1e-9):.1f} pages/s)")
     print(f"body ({'snippets' if snippets else 'benchmark shingles'}): " + ", ".join(
         f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in body.items()))
+    print(f"titles: {len(right)}/{len(referenced)} right (the HTML path's title or the visible headline); "
+          f"{len(html_title)}/{len(referenced)} the HTML path's title")
     if args.errors:
         if not snippets:
             worst = sorted(pages, key=lambda k: string_shingle_matching(pages[k]["body"], bodies[k])[1], reverse=True)
             for k in worst[:args.errors]:
                 print(f"  body {k}: {quarantined.get(k) or ''} {bodies[k][:120]!r}")
         for k in [k for k in referenced if k not in right][:args.errors]:
-            print(f"  title {k}: got {got[k]['title']!r}, reference {got[k]['reference_title']!r}")
+            print(f"  title {k}: got {got[k]['title']!r}, reference {' / '.join(map(repr, got[k]['reference_titles']))}")
     if args.json:
         args.json.write_text(json.dumps({"renderer": args.renderer, "body": body, "titles_right": len(right),
+                                         "titles_right_html_title": len(html_title),
                                          "titles_referenced": len(referenced), "quarantined": quarantined,
                                          "pages": got}, indent=1, default=str), encoding="utf-8")
     print(f"F1 {body['f1']:.3f} P {body['precision']:.3f} R {body['recall']:.3f} titles {len(right)}/{len(referenced)}")

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from newsflow.evaluate.scrapes import load_truth, score_snippets, title_matches
+from newsflow.evaluate.scrapes import load_truth, reference_titles, score_snippets, title_matches, title_right
 
 PARA = ("The harbour council of Port Wenlow voted on Tuesday to rebuild the old stone pier, ending a dispute "
         "that has divided the fishing town for almost a decade and delayed repairs to the sea wall.")
@@ -37,6 +37,33 @@ def render(html, renderer="inscriptis"):
 ])
 def test_title_matches(reference, got, right) -> None:
     assert title_matches(reference, got) is right
+
+
+# The social title rewords the headline the reader sees, as news sites do for search and sharing.
+REWORDED = PAGE.replace('content="Pier vote ends decade-long dispute"',
+                        'content="Port Wenlow pier: council ends ten-year row over sea wall repairs"')
+
+
+def test_the_visible_headline_is_a_reference_title_too() -> None:
+    refs = reference_titles(REWORDED.encode(), "https://x.example/p1")
+    assert refs == ["Port Wenlow pier: council ends ten-year row over sea wall repairs",
+                    "Pier vote ends decade-long dispute"]
+    assert title_right(refs, "Pier vote ends decade-long dispute")  # what a scrape without <head> can find
+    assert title_right(refs, "Port Wenlow pier: council ends ten-year row over sea wall repairs")
+    assert not title_right(refs, "Latest News") and not title_right(refs, None)
+    # One reference where the page's headline and its social title agree; none where the page has no title.
+    assert reference_titles(PAGE.encode(), None) == ["Pier vote ends decade-long dispute"]
+    assert reference_titles(b"<html><body><p>Log in</p></body></html>", None) == []
+
+
+@pytest.mark.parametrize("h1", ["Wenlow Gazette", "News", ""])
+def test_a_masthead_h1_is_no_headline(h1: str) -> None:
+    from newsflow.clean.html import visible_headline
+
+    page = REWORDED.replace('<meta property="og:title"', '<meta property="og:site_name" content="Wenlow Gazette">'
+                            '<meta property="og:title"').replace("<article><h1>", f"<h1>{h1}</h1><article><h2>")
+    assert visible_headline(page) is None
+    assert visible_headline(REWORDED) == "Pier vote ends decade-long dispute"
 
 
 def test_snippets_scored_as_trafilatura_does() -> None:
