@@ -241,6 +241,35 @@ def _name_like(line: str) -> bool:
                                                                            "la", "le", "des", "&") for w in words))
 
 
+# "Headline | Site", "Headline – Site", "Headline - Site": the separators a <title> puts before the site's name.
+_TITLE_SEPARATOR = re.compile(r"\s+(?:\||–|—|-|::|·|»)\s+")
+_COPYRIGHT = re.compile(r"©|\(c\)|\bcopyright\b|\ball rights reserved\b", re.IGNORECASE)
+
+
+def _without_site_name(title: str, texts: list[str], names: list[str]) -> str:
+    """A headline line taken from a page's ``<title>`` without the site's name it ends with.
+
+    Headlines hold dashes and bars of their own ("Barcamp Graz 2015 – Politcamp Call for Action"), so the
+    last part goes only when the page names its site so elsewhere: as a line of its own, in its
+    copyright line, or as its masthead or source; and when it is short (up to 4 words, at most half of
+    a headline of 3+ words: "Feuerwehr Oldenburg - Ausbildung" is a site's name and a section).
+    """
+    while True:
+        cuts = list(_TITLE_SEPARATOR.finditer(title))
+        if not cuts:
+            return title
+        head, tail = title[:cuts[-1].start()].strip(), title[cuts[-1].end():].strip()
+        words = _words(tail)
+        if not words or words > 4 or 2 * words > _words(head) or _words(head) < 3:
+            return title
+        key = tail.casefold()
+        if not (any(n and n.strip().casefold() == key for n in names)
+                or any(t.strip().casefold() == key or (key in t.casefold() and _COPYRIGHT.search(t))
+                       for t in texts)):
+            return title
+        title = head
+
+
 def _split_items(text: str) -> list[tuple[str, bool, int]]:
     """Lines of the scrape as (text, bulleted, block number), hard-wrapped prose re-joined, no blanks."""
     blocks: list[list[str]] = []
@@ -586,4 +615,6 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         body.pop()
         result.dropped += 1
     result.paragraphs = body
+    if result.title and not title_key:
+        result.title = _without_site_name(result.title, texts, [result.masthead or "", source_hint or ""])
     return result

@@ -368,3 +368,23 @@ def test_headline_candidates_include_one_word_titles_and_a_headline_the_story_st
         result = clean_scrape(page, reference=REF, line_probs=(p, 0.4))
         assert texts.index(title) in result.title_candidates, (title, result.title_candidates)
         assert texts.index("Home") not in result.title_candidates
+
+
+def test_a_title_line_loses_the_site_name_the_page_prints_elsewhere() -> None:
+    def page(title: str) -> str:
+        return f"""{title}
+Home | News | Business | Sport
+
+{PROSE}
+
+{PROSE2}
+
+© 2025 Harbour Gazette. All rights reserved.
+"""
+    assert clean_scrape(page("Council backs harbour budget | Harbour Gazette"), reference=REF).title == (
+        "Council backs harbour budget")
+    assert clean_scrape(page("Council backs harbour budget – Harbour Gazette – Business"),
+                        reference=REF).title == "Council backs harbour budget – Harbour Gazette – Business"
+    # A headline's own dash stays: nothing on the page names a site "Ferry subsidies approved".
+    assert clean_scrape(page("Council backs harbour budget – ferry subsidies approved"), reference=REF).title == (
+        "Council backs harbour budget – ferry subsidies approved")
