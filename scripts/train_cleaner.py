@@ -113,11 +113,12 @@ def build(corpus: Path, render_tool: Path, cache: Path) -> list[dict[str, Any]]:
     """One record per (page, renderer): text, features, labels, site, set and truth (cached by inputs)."""
     import inspect
 
-    from newsflow.clean import scrape
+    from newsflow.clean import furniture, scrape
 
-    # The cache holds features: it is keyed by the code that makes them (and the corpus path).
+    # The cache holds features: it is keyed by the code that makes them (and the corpus path), the furniture
+    # vocabulary included (its flags are features).
     code = [line_features.features, scrape.line_infos, scrape.story_lines, scrape._split_items, scrape._header_end,
-            label_full, label_snippets, site_of, site_fold, reference_titles]
+            label_full, label_snippets, site_of, site_fold, reference_titles, furniture]
     key = hashlib.blake2b((str(corpus.resolve()) + repr(line_features.FEATURES)
                            + "".join(inspect.getsource(f) for f in code)).encode(), digest_size=8).hexdigest()
     path = cache / f"pages-{key}.pickle"

@@ -223,22 +223,22 @@ def page_kind(html: str | bytes, url: str | None = None) -> str:
 
 
 def visible_headline(html: str | bytes) -> str | None:
-    """The page's first ``<h1>`` as the reader sees it, when it reads as a headline (3+ words, not the
-    site's name), else None.
+    """The page's first ``<h1>`` that reads as a headline (3+ words, not the site's name; a logo's empty
+    or one-word ``<h1>`` comes first on many sites), as the reader sees it, else None.
 
     The social title (``og:title``, JSON-LD) that :func:`extract_html` prefers is often reworded for
     search and sharing; a text scrape has no ``<head>``, so its best title is this visible one, and
     ``evaluate scrapes`` accepts either.
     """
     tree = _parse(decode_html(html) if isinstance(html, bytes | bytearray) else html)
-    node = tree.find(".//h1") if tree is not None else None
-    if node is None:
+    if tree is None:
         return None
-    text = _text(node)
     site = _meta(_meta_map(tree), "og:site_name", "application-name").casefold()
-    if len(text.split()) < 3 or len(text) > 300 or (site and text.casefold() == site):
-        return None
-    return text
+    for node in tree.iter("h1"):
+        text = _text(node)
+        if len(text.split()) >= 3 and len(text) <= 300 and not (site and text.casefold() == site):
+            return text
+    return None
 
 
 def _meta_map(tree: HtmlElement) -> dict[str, list[str]]:

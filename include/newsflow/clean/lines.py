@@ -38,7 +38,8 @@ MODEL_ENV = "NEWSFLOW_SCRAPE_LINE_MODEL"
 _TERMINAL = tokens.TERMINAL
 _SEPARATOR = re.compile(r"\s[|»›>/·•]\s")
 _LINKISH = re.compile(r"https?://|www\.|\S+@\S+\.\w|(?<!\w)@\w")
-_COPYRIGHT = re.compile(r"©|\(c\)|\bcopyright\b|\ball rights reserved\b", re.I)
+#: A copyright line's marks (the scrape cleaner also reads a site's name from that line).
+COPYRIGHT = re.compile(r"©|\(c\)|\bcopyright\b|\ball rights reserved\b", re.I)
 _QUOTE = re.compile(r"[\"“”«»„]")
 # The commonest function words of the languages in the corpora; a line of prose in any of them is rich in
 # these, a menu or a headline list is not.
@@ -174,7 +175,7 @@ def features(lines: list[LineInfo]) -> np.ndarray:
             i / max(n - 1, 1), np.log1p(i), np.log1p(n - 1 - i), ln.bulleted, np.log1p(len(block)),
             place[i] / max(len(block) - 1, 1),
             ln.caption, ln.furniture, ln.nav, ln.credit, ln.date, ln.list_heading, ln.learned, ln.header,
-            ln.in_list, bool(_SEPARATOR.search(text)), bool(_COPYRIGHT.search(text)), bool(_LINKISH.search(text)),
+            ln.in_list, bool(_SEPARATOR.search(text)), bool(COPYRIGHT.search(text)), bool(_LINKISH.search(text)),
             seen[keys[i]] - 1,
             log_counts[i - 1] if i >= 1 else -1, log_counts[i + 1] if i + 1 < n else -1,
             log_counts[i - 2] if i >= 2 else -1, log_counts[i + 2] if i + 2 < n else -1,
@@ -354,8 +355,7 @@ def title_features(texts: list[str], x: np.ndarray, p: np.ndarray, threshold: fl
 
     def content(j: int) -> frozenset[str]:
         if j not in story_words:
-            story_words[j] = frozenset(w.casefold() for w in _words(texts[j])
-                                       if len(w) >= 3 and w.casefold() not in _STOP)
+            story_words[j] = content_words(texts[j])
         return story_words[j]
     bags = [frozenset(w.casefold() for w in _words(t)) for t in texts]
     # A headline sits by its byline and time stamp; a video or teaser title further down has neither.
@@ -383,6 +383,11 @@ def title_features(texts: list[str], x: np.ndarray, p: np.ndarray, threshold: fl
             max(_nearest(dates, i, 1, 4), _nearest(dates, i, -1, 3)),
         )
     return out
+
+
+def content_words(text: str) -> frozenset[str]:
+    """A line's words of 3+ letters that are no common function word, case-folded."""
+    return frozenset(w.casefold() for w in _words(text) if len(w) >= 3 and w.casefold() not in _STOP)
 
 
 def _story_overlap(words: frozenset[str], below: list[frozenset[str]]) -> tuple[float, float, int]:

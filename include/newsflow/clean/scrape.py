@@ -243,7 +243,6 @@ def _name_like(line: str) -> bool:
 
 # "Headline | Site", "Headline – Site", "Headline - Site": the separators a <title> puts before the site's name.
 _TITLE_SEPARATOR = re.compile(r"\s+(?:\||–|—|-|::|·|»)\s+")
-_COPYRIGHT = re.compile(r"©|\(c\)|\bcopyright\b|\ball rights reserved\b", re.IGNORECASE)
 
 
 def _without_site_name(title: str, texts: list[str], names: list[str]) -> str:
@@ -264,7 +263,7 @@ def _without_site_name(title: str, texts: list[str], names: list[str]) -> str:
             return title
         key = tail.casefold()
         if not (any(n and n.strip().casefold() == key for n in names)
-                or any(t.strip().casefold() == key or (key in t.casefold() and _COPYRIGHT.search(t))
+                or any(t.strip().casefold() == key or (key in t.casefold() and lines.COPYRIGHT.search(t))
                        for t in texts)):
             return title
         title = head

@@ -117,6 +117,7 @@ def reference_titles(raw: bytes, url: str | None) -> list[str]:
     headline where it is worded otherwise; [] when the HTML path finds no title (the page is not counted)."""
     import newsflow
     from newsflow.clean.html import visible_headline
+    from newsflow.clean.lines import content_words
 
     try:
         title = newsflow.parse_article(raw, filename="page.html", url=url).get("title")
@@ -125,7 +126,13 @@ def reference_titles(raw: bytes, url: str | None) -> list[str]:
     if not title:
         return []
     headline = visible_headline(raw)
-    return [title] + ([headline] if headline and _norm_title(headline) != _norm_title(title) else [])
+    if not headline or _norm_title(headline) == _norm_title(title):
+        return [title]
+    # A reworded headline tells the same story in mostly the same words; an <h1> that shares few of the
+    # title's ("Bundesamt für Naturschutz", "Navigation und Service", another post's title) is no headline.
+    mine, theirs = content_words(headline), content_words(title)
+    same = len(mine & theirs) >= 0.5 * max(len(mine), len(theirs), 1)
+    return [title, headline] if same else [title]
 
 
 def title_right(references: list[str], got: str | None) -> bool:
