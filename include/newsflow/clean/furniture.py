@@ -111,12 +111,7 @@ SHORT_FURNITURE_LINE = re.compile(
     r"(?:image|photo|photograph|picture|illustration) ?(?:credit|:).{0,80}|"
     r"(?:sign up|subscribe) (?:to|for) (?:our|the) .{0,80}newsletter.*|"
     r".{0,60}newsletter(?: sign-?up)?\W*|"
-    r"we use cookies.*|this (?:web)?site uses cookies.*|accept(?: all)? cookies|"
-    # "back to" links: "Back to overview", "Zurück zur Übersicht", "Retour à l'accueil", "Volver arriba".
-    r"(?:back|go back|return) to (?:the )?(?:top|overview|home ?page|home|index|list|(?:all )?\w+ ?(?:posts|news|articles))|"
-    r"zurück(?: zu(?:r|m) (?:übersicht|startseite|liste|blog|newsübersicht|archiv))?|nach oben|"
-    r"retour(?: (?:à l'accueil|à la liste|en haut))?|volver(?: arriba| al inicio)?|torna (?:su|all'inizio)|"
-    r"voltar(?: ao topo)?|powrót(?: do (?:listy|góry))?"
+    r"we use cookies.*|this (?:web)?site uses cookies.*|accept(?: all)? cookies"
     r")[.:!]?)$",
     re.IGNORECASE,
 )

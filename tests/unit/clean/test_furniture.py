@@ -20,8 +20,7 @@ FURNITURE = [
     "We use cookies to improve your experience.", "© 2024 The Harbour Times. All rights reserved.",
     "Sign up", "Log in", "Trending", "You may also like", "Photo: Getty Images", "3 min read",
     "Get the briefing in your inbox: subscribe to our newsletter", "Artikel teilen", "Suivez-nous sur Facebook",
-    "Publicidad", "Tutti i diritti riservati", "Teilen | Drucken | Kommentieren", "Zurück zur Übersicht",
-    "Back to top", "Retour à la liste",
+    "Publicidad", "Tutti i diritti riservati", "Teilen | Drucken | Kommentieren",
 ]
 #: Whole-line rules as the cleaners apply them; each one's lines must be flagged by the gate.
 LINE_RULES = {"PROMO_LINE": furniture.PROMO_LINE, "PROMO_LINE_I18N": furniture.PROMO_LINE_I18N,
