@@ -316,6 +316,7 @@ def model() -> LineModel | None:
 TITLE_FEATURES = (*FEATURES, "p_story", "cand_rank", "log_cand_rank", "lines_to_story", "lines_to_first_story_p",
                   "max_jaccard", "similar_lines", "rule_pick", "first_line_contains", "lede_overlap",
                   "story_overlap", "content_words", "byline_after", "byline_before", "date_near")
+TITLE_FILE = MODEL_DIR / "scrape_titles.txt"
 
 # A byline or author credit: "By Jill Disis, CNN Business", "Von Anna Schmidt", "Par ...", "Autor: ...".
 _BYLINE = re.compile(r"^(?:by|von|par|por|di|da|door|av|af|przez|от|автор|autor(?:in)?|text|written by)\b[:\s]+\S",
@@ -336,7 +337,6 @@ def _nearest(flags: list[bool], i: int, step: int, reach: int) -> float:
         if flags[j]:
             return 1.0 / d
     return 0.0
-TITLE_FILE = MODEL_DIR / "scrape_titles.txt"
 
 
 def title_features(texts: list[str], x: np.ndarray, p: np.ndarray, threshold: float, candidates: list[int],
@@ -404,7 +404,11 @@ def _story_overlap(words: frozenset[str], below: list[frozenset[str]]) -> tuple[
 def _load_titles(model_file: str) -> Any:
     import lightgbm
 
-    return lightgbm.Booster(model_file=model_file)
+    booster = lightgbm.Booster(model_file=model_file)
+    if booster.num_feature() != len(TITLE_FEATURES):
+        raise ValueError(f"{model_file} was trained on {booster.num_feature()} features, not the "
+                         f"{len(TITLE_FEATURES)} of this version; rebuild it with make train-cleaner")
+    return booster
 
 
 def title_model() -> Any | None:

@@ -4,6 +4,7 @@ recorded figures on the rendered development pages, and change what the cleaner 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -123,6 +124,30 @@ def test_headline_features_see_its_words_come_back_in_the_story() -> None:
     assert teaser[lede] == 0 and teaser[story] == 0 and teaser[count] == 7  # a teaser of another story
     # council, harbour, budget, after come back in the lede; backs, marathon, session do not
     assert headline[lede] == headline[story] == pytest.approx(4 / 7) and headline[count] == 7
+
+
+def test_headline_features_see_the_byline_and_time_stamp_beside_it() -> None:
+    texts = ["Harbour Gazette", "Council backs harbour budget after marathon session", "By Ana Ruiz, Staff Writer",
+             "Published 2 hours ago", "Facebook", "Twitter", "Video", "Ferry timetable changes explained in ninety seconds",
+             *STORY]
+    x = lines.features(story_lines("\n\n".join(texts))[2])
+    p = np.array([0.1, 0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.9, 0.9, 0.9, 0.9])
+    headline, video = lines.title_features(texts, x, p, 0.4, [1, 7], 1, 8)
+    after, before, stamp = (lines.TITLE_FEATURES.index(n) for n in ("byline_after", "byline_before", "date_near"))
+    assert (headline[after], headline[before], headline[stamp]) == (1.0, 0.0, 0.5)  # byline 1 line, stamp 2 below
+    assert (video[after], video[before], video[stamp]) == (0.0, 0.0, 0.0)  # 5 lines under the byline: too far
+
+
+def test_a_headline_model_of_other_features_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import lightgbm
+
+    rng = np.random.default_rng(3)
+    data = lightgbm.Dataset(rng.random((40, 3)), rng.integers(0, 2, 40), group=[4] * 10)
+    lightgbm.train({"objective": "lambdarank", "verbosity": -1, "min_data_in_leaf": 2}, data,
+                   num_boost_round=2).save_model(str(tmp_path / lines.TITLE_FILE.name))
+    monkeypatch.setenv(lines.MODEL_ENV, str(tmp_path / lines.MODEL_FILE.name))
+    with pytest.raises(ValueError, match="make train-cleaner"):
+        lines.title_model()
 
 
 def test_wire_items_are_left_to_the_rules() -> None:
