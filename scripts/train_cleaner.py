@@ -263,7 +263,8 @@ def title_rows(records: list[dict[str, Any]], probs: list[np.ndarray], threshold
         rows.append({"record": r, "x": x, "candidates": [texts[i] for i in cands],
                      "y": np.array([title_right(r["reference_titles"], texts[i]) for i in cands], dtype=np.float32),
                      "y_html": np.array([title_matches(r["reference_titles"][0], texts[i]) for i in cands], dtype=bool),
-                     "rule_right": title_right(r["reference_titles"], result.title), "rule_title": result.title})
+                     "rule_right": title_right(r["reference_titles"], result.title),
+                     "rule_right_html": title_matches(r["reference_titles"][0], result.title)})
     return rows
 
 
@@ -280,11 +281,12 @@ def train_titles(rows: list[dict[str, Any]]) -> Any:
                           data, num_boost_round=TITLE_ROUNDS)
 
 
-def title_pick_right(row: dict[str, Any], q: np.ndarray | None) -> bool:
-    """Is the page's title right when the ranker's best candidate replaces the rules' pick?"""
+def title_pick_right(row: dict[str, Any], q: np.ndarray | None, strict: bool = False) -> bool:
+    """Is the page's title right when the ranker's best candidate replaces the rules' pick? ``strict``: right
+    against the HTML path's title alone (not also the visible headline)."""
     if q is None or not len(q):
-        return bool(row["rule_right"])
-    return bool(row["y"][int(np.argmax(q))])
+        return bool(row["rule_right_html" if strict else "rule_right"])
+    return bool(row["y_html" if strict else "y"][int(np.argmax(q))])
 
 
 def title_report(rows: list[dict[str, Any]], qs: list[np.ndarray | None]) -> dict[str, Any]:
@@ -296,9 +298,7 @@ def title_report(rows: list[dict[str, Any]], qs: list[np.ndarray | None]) -> dic
         entry["pages"] += 1
         entry["rules"] += int(row["rule_right"])
         entry["model"] += int(title_pick_right(row, q))
-        # Against the HTML path's title alone (not also the visible headline): the stricter figure.
-        entry["model_html_title"] += int(bool(row["y_html"][int(np.argmax(q))]) if q is not None and len(q)
-                                         else title_matches(r["reference_titles"][0], row["rule_title"]))
+        entry["model_html_title"] += int(title_pick_right(row, q, strict=True))
     return out
 
 
