@@ -629,6 +629,79 @@ def _clean_body(lines: list[str], captions: list[str], headings: list[str], byli
     return out
 
 
+# A lead paragraph (German "Teaser", "intro", "chapô") sits above the story, often outside the box
+# trafilatura takes, and usually repeats as the page's meta description. A deck under the headline
+# (an ``<h2>`` subheadline, anything in the ``<header>`` or in a head/title/subtitle block) belongs to
+# the headline rather than the story, as the article-extraction benchmark's references have it.
+_DESCRIPTION_KEYS = ("description", "og:description", "twitter:description")
+_ELLIPSIS_END = re.compile(r"\s*(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_DECK_LABEL = re.compile(r"head|title|sub|dek|deck", re.IGNORECASE)
+_NOT_VISIBLE = frozenset(("script", "style", "noscript", "template", "head", "title", "textarea"))
+#: A description shorter than this is a slogan or a site blurb, not a lead.
+_LEAD_MIN_WORDS = 8
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _lead_paragraph(tree: HtmlElement, meta: dict[str, list[str]], lines: list[str]) -> str | None:
+    """The page's lead paragraph where the extracted story lacks it: the visible element that starts
+    with the meta description, unless it is a deck under the headline.
+
+    The description proves the paragraph summarises this page (a teaser box of another story does not
+    repeat it); the element's own text is taken, since descriptions are often cut short.
+    """
+    body = tree.find("body")
+    if body is None:
+        return None
+    text = _squash(" ".join(lines))
+    for key in _DESCRIPTION_KEYS:
+        for value in meta.get(key, []):
+            description = _ELLIPSIS_END.sub("", _squash(value))
+            if _size(description) < _LEAD_MIN_WORDS:
+                continue
+            core = description[:max(40, int(len(description) * 0.8))]
+            if core[:60] in text:
+                return None  # the story already opens with (or holds) it
+            node = _element_starting_with(body, core)
+            if node is None:
+                continue
+            lead = _squash(node.text_content())
+            if len(lead) > 3 * len(description) + 200:
+                continue
+            if node.tag in _HEADINGS or any(a.tag == "header" for a in node.iterancestors()):
+                return None
+            if any(_DECK_LABEL.search(f"{n.get('class') or ''} {n.get('id') or ''}")
+                   for n in (node, *list(node.iterancestors())[:3])):
+                return None
+            if furniture.is_furniture_line(lead.lower()):
+                return None
+            return lead
+    return None
+
+
+def _element_starting_with(body: HtmlElement, core: str) -> HtmlElement | None:
+    """The innermost visible element whose text starts with ``core`` (which opens in a text node)."""
+    start = core[:20]
+    for node in body.iter():
+        if not isinstance(node.tag, str) or node.tag in _NOT_VISIBLE:
+            continue
+        for piece, owner in ((node.text, node), (node.tail, node.getparent())):
+            if not piece or owner is None or start not in _squash(piece):
+                continue
+            if any(a.tag in _NOT_VISIBLE for a in owner.iterancestors()):
+                continue
+            found: HtmlElement | None = owner
+            while found is not None and found is not body:
+                whole = _squash(found.text_content())
+                if core in whole:
+                    return found if whole.startswith(core[:30]) else None
+                found = found.getparent()
+    return None
+
+
 
 
 def _prepare_for_text(found: _Scan) -> None:
@@ -872,7 +945,7 @@ def _looks_like_front_page(lines: list[str], tree: HtmlElement) -> bool:
 
 def _empty_result(url: str | None, reason: str) -> dict[str, Any]:
     return {
-        "title": None, "body": "", "image_captions": [], "related_headlines": [], "authors": [],
+        "title": None, "body": "", "lead": None, "image_captions": [], "related_headlines": [], "authors": [],
         "published_at": None, "published_at_raw": None, "published_at_source": None, "modified_at": None,
         "source": None, "section": None, "url": url, "language_hint": None, "is_article": False,
         "not_article_reason": reason,
@@ -1040,6 +1113,11 @@ def _extract(html: str | bytes, url: str | None) -> dict[str, Any]:
     _prepare_for_text(marks)
     body_text = _main_text(tree, page_url or url, ld_body)
     lines = _clean_body(_body_lines(body_text), captions, [title or "", raw_title, h1], byline_texts)
+    lead = _lead_paragraph(tree, meta, lines) if lines else None
+    if lead and _clean(lead).lower() not in {_clean(c).lower() for c in captions}:
+        lines.insert(0, lead)
+    else:
+        lead = None
     body = "\n\n".join(lines)
 
     reason = _not_article_reason(body, raw_title, tree, has_article_meta)
@@ -1050,6 +1128,7 @@ def _extract(html: str | bytes, url: str | None) -> dict[str, Any]:
     return {
         "title": title,
         "body": body,
+        "lead": lead,
         "image_captions": captions,
         "related_headlines": related,
         "authors": authors,

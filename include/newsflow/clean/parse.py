@@ -226,12 +226,15 @@ def _from_html(html: str, *, url: str | None, reference: datetime | None) -> dic
         "language_hint": page.get("language_hint"),
         "paragraphs": [p.strip() for p in body.split("\n\n") if p.strip()],
     }
-    _polish_html_paragraphs(fields)
+    _polish_html_paragraphs(fields, lead=page.get("lead"))
     return fields
 
 
-def _polish_html_paragraphs(fields: dict[str, Any]) -> None:
-    """The wire conventions of text scrapes apply inside HTML bodies too: credit lines and datelines."""
+def _polish_html_paragraphs(fields: dict[str, Any], lead: str | None = None) -> None:
+    """The wire conventions of text scrapes apply inside HTML bodies too: credit lines and datelines.
+
+    A dateline opens the story, so with a lead paragraph set above it it opens the second paragraph.
+    """
     from newsflow.clean import furniture
 
     kept: list[str] = []
@@ -247,12 +250,13 @@ def _polish_html_paragraphs(fields: dict[str, Any]) -> None:
             fields.setdefault("related_headlines", []).append(inline)
             continue
         kept.append(para)
-    if kept:
-        dateline = match_dateline(kept[0])
+    first = 1 if lead and len(kept) > 1 and kept[0] == lead else 0
+    if len(kept) > first:
+        dateline = match_dateline(kept[first])
         if dateline:
             fields["dateline"] = dateline.place
             fields["agency"] = dateline.agency
-            kept[0] = kept[0][dateline.length:].lstrip()
+            kept[first] = kept[first][dateline.length:].lstrip()
     fields["paragraphs"] = [p for p in kept if p]
 
 

@@ -417,3 +417,46 @@ def test_size_at_least_agrees_with_a_full_count(text: str) -> None:
 
     for minimum in (120, 150, 250):
         assert _size_at_least(text, minimum) == (_size(text) >= minimum)
+
+
+LEAD = ("The town's fishermen have waited ten years for this decision. Now the council has found the money, "
+        "and the builders could start before the first winter storm reaches the northern coast.")
+
+
+def lead_page(lead_html: str, description: str = LEAD[:120] + " …", first: str = PARAGRAPHS[0]) -> str:
+    """A page whose lead sits with the headline, outside the article box the extractor takes."""
+    paras = "".join(f"<p>{p}</p>" for p in [first, *PARAGRAPHS[1:]])
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta name="description" content="{description}"><title>Pier vote | Wenlow Gazette</title></head><body>
+<header><nav><a href="/">Home</a> <a href="/world">World</a></nav></header>
+<div class="page-top"><h1>Port Wenlow votes to rebuild its old stone pier</h1>{lead_html}</div>
+<main><article><div class="article-body">{paras}</div></article></main>
+<footer><p>© 2025 The Wenlow Gazette. All rights reserved.</p></footer></body></html>"""
+
+
+def test_lead_paragraph_the_description_repeats_opens_the_body() -> None:
+    result = extract_html(lead_page(f'<div class="teaser-text"><p>{LEAD}</p></div>'),
+                          url="https://gazette.example/news/pier")
+    paragraphs = result["body"].split("\n\n")
+    assert result["lead"] == LEAD  # the element's whole text, not the description cut at 120 characters
+    assert paragraphs[0] == LEAD
+    assert paragraphs[1].startswith("The harbour council")
+    assert len(paragraphs) == 5
+
+
+def test_deck_under_the_headline_and_invisible_description_stay_out() -> None:
+    for lead_html in (f'<h2 class="article-subheadline">{LEAD}</h2>',  # a deck belongs to the headline
+                      f'<p class="standfirst-sub">{LEAD}</p>',
+                      ""):  # only in the <head>: search-engine text, not the page's
+        result = extract_html(lead_page(lead_html), url="https://gazette.example/news/pier")
+        assert result["lead"] is None
+        assert result["body"].startswith("The harbour council")
+        assert "fishermen have waited" not in result["body"]
+
+
+def test_description_of_a_slogan_is_no_lead() -> None:
+    result = extract_html(lead_page('<p class="claim">News from the northern coast.</p>',
+                                    description="News from the northern coast."),
+                          url="https://gazette.example/news/pier")
+    assert result["lead"] is None
+    assert "northern coast." not in result["body"].split("\n\n")[0]

@@ -99,3 +99,14 @@ def test_read_also_lines_inside_an_html_story_become_related_headlines(line: str
     headline = line.split(":", 1)[1].strip(" )")
     assert headline not in fields["body"] and paragraphs[1] in fields["body"]
     assert headline in fields["related_headlines"]
+
+
+def test_dateline_of_a_story_under_a_lead_paragraph() -> None:
+    """The lead the HTML path sets above the story does not hide the story's dateline."""
+    from tests.unit.clean.test_html import LEAD, PARAGRAPHS, lead_page
+
+    html = lead_page(f'<div class="teaser-text"><p>{LEAD}</p></div>',
+                     first="PORT WENLOW (Reuters) - " + PARAGRAPHS[0])
+    fields = newsflow.parse_article(html.encode(), filename="pier.html", url="https://gazette.example/news/pier")
+    assert fields["dateline"] == "PORT WENLOW"
+    assert fields["body"].split("\n\n")[:2] == [LEAD, PARAGRAPHS[0]]
