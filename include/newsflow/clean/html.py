@@ -685,20 +685,26 @@ def _lead_paragraph(tree: HtmlElement, meta: dict[str, list[str]], lines: list[s
 def _element_starting_with(body: HtmlElement, core: str) -> HtmlElement | None:
     """The innermost visible element whose text starts with ``core`` (which opens in a text node)."""
     start = core[:20]
-    for node in body.iter():
-        if not isinstance(node.tag, str) or node.tag in _NOT_VISIBLE:
+    probe = max(start.split()[:-1] or start.split(), key=len)  # a whole word: no whitespace to normalise
+    for piece in body.xpath(".//text()[contains(., $probe)]", probe=probe):
+        if start not in _squash(piece):
             continue
-        for piece, owner in ((node.text, node), (node.tail, node.getparent())):
-            if not piece or owner is None or start not in _squash(piece):
-                continue
-            if any(a.tag in _NOT_VISIBLE for a in owner.iterancestors()):
-                continue
-            found: HtmlElement | None = owner
-            while found is not None and found is not body:
-                whole = _squash(found.text_content())
-                if core in whole:
-                    return found if whole.startswith(core[:30]) else None
-                found = found.getparent()
+        owner = piece.getparent()
+        if owner is None:
+            continue
+        if piece.is_tail:
+            owner = owner.getparent()
+        if owner is None or not isinstance(owner.tag, str) or owner.tag in _NOT_VISIBLE or any(
+                a.tag in _NOT_VISIBLE for a in owner.iterancestors()):
+            continue
+        found: HtmlElement | None = owner
+        while found is not None and found is not body:
+            whole = _squash(found.text_content())
+            if core in whole:
+                return found if whole.startswith(core[:30]) else None
+            if len(whole) > 3 * len(core) + 400:
+                break  # a container of more than a lead: the lead is not in one element here
+            found = found.getparent()
     return None
 
 
