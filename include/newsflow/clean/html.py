@@ -676,10 +676,25 @@ def _lead_paragraph(tree: HtmlElement, meta: dict[str, list[str]], lines: list[s
             if any(_DECK_LABEL.search(f"{n.get('class') or ''} {n.get('id') or ''}")
                    for n in (node, *list(node.iterancestors())[:3])):
                 return None
-            if furniture.is_furniture_line(lead.lower()):
+            if furniture.is_furniture_line(lead.lower()) or _in_page_frame(node):
                 return None
             return lead
     return None
+
+
+_FRAME_TOKEN = re.compile(r"(?:site-?|page-?)?(?:footer|sidebar)\b", re.IGNORECASE)
+
+
+def _in_page_frame(node: HtmlElement) -> bool:
+    """In the page's footer, navigation or sidebar, where a site-wide blurb that is also the meta description
+    sits ("The Gazette has covered the coast since 1884 ..."). Not ``_in_furniture``: teaser boxes hold many
+    leads, and class words such as "menu" or "widget" mark whole page bodies on some sites."""
+    for a in node.iterancestors():
+        if a.tag in {"nav", "footer", "aside"}:
+            return True
+        if any(_FRAME_TOKEN.match(token) for token in f"{a.get('class') or ''} {a.get('id') or ''}".split()):
+            return True
+    return False
 
 
 def _element_starting_with(body: HtmlElement, core: str) -> HtmlElement | None:

@@ -460,3 +460,14 @@ def test_description_of_a_slogan_is_no_lead() -> None:
                           url="https://gazette.example/news/pier")
     assert result["lead"] is None
     assert "northern coast." not in result["body"].split("\n\n")[0]
+
+
+def test_site_blurb_in_the_footer_is_no_lead() -> None:
+    """A site-wide description that the footer prints is about the site, not the story."""
+    blurb = ("The Wenlow Gazette has covered the harbour, the council and the northern coast since 1884, "
+             "independent and reader-funded.")
+    html = lead_page("", description=blurb).replace(
+        "<footer><p>", f'<footer><p class="about">{blurb}</p><p>')
+    result = extract_html(html, url="https://gazette.example/news/pier")
+    assert blurb in html and result["lead"] is None
+    assert "since 1884" not in result["body"]
