@@ -659,7 +659,7 @@ def _lead_paragraph(tree: HtmlElement, meta: dict[str, list[str]], lines: list[s
     text = _squash(" ".join(lines))
     for key in _DESCRIPTION_KEYS:
         for value in meta.get(key, []):
-            description = _ELLIPSIS_END.sub("", _squash(value))
+            description = _ELLIPSIS_END.sub("", _clean(value))
             if _size(description) < _LEAD_MIN_WORDS:
                 continue
             core = description[:max(40, int(len(description) * 0.8))]
@@ -668,7 +668,7 @@ def _lead_paragraph(tree: HtmlElement, meta: dict[str, list[str]], lines: list[s
             node = _element_starting_with(body, core)
             if node is None:
                 continue
-            lead = _squash(node.text_content())
+            lead = _text(node)
             if len(lead) > 3 * len(description) + 200:
                 continue
             if node.tag in _HEADINGS or any(a.tag == "header" for a in node.iterancestors()):
@@ -714,7 +714,7 @@ def _element_starting_with(body: HtmlElement, core: str) -> HtmlElement | None:
             continue
         found: HtmlElement | None = owner
         while found is not None and found is not body:
-            whole = _squash(found.text_content())
+            whole = _text(found)
             if core in whole:
                 return found if whole.startswith(core[:30]) else None
             if len(whole) > 3 * len(core) + 400:
