@@ -646,9 +646,10 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def _lead_paragraph(tree: HtmlElement, meta: dict[str, list[str]], lines: list[str]) -> str | None:
+def _lead_paragraph(tree: HtmlElement, meta: dict[str, list[str]], lines: list[str],
+                    captions: list[str]) -> str | None:
     """The page's lead paragraph where the extracted story lacks it: the visible element that starts
-    with the meta description, unless it is a deck under the headline.
+    with the meta description, unless it is a deck under the headline, a caption or page furniture.
 
     The description proves the paragraph summarises this page (a teaser box of another story does not
     repeat it); the element's own text is taken, since descriptions are often cut short.
@@ -656,13 +657,14 @@ def _lead_paragraph(tree: HtmlElement, meta: dict[str, list[str]], lines: list[s
     body = tree.find("body")
     if body is None:
         return None
-    text = _squash(" ".join(lines))
+    text: str | None = None
     for key in _DESCRIPTION_KEYS:
         for value in meta.get(key, []):
             description = _ELLIPSIS_END.sub("", _clean(value))
             if _size(description) < _LEAD_MIN_WORDS:
                 continue
             core = description[:max(40, int(len(description) * 0.8))]
+            text = _squash(" ".join(lines)) if text is None else text
             if core[:60] in text:
                 return None  # the story already opens with (or holds) it
             node = _element_starting_with(body, core)
@@ -676,7 +678,8 @@ def _lead_paragraph(tree: HtmlElement, meta: dict[str, list[str]], lines: list[s
             if any(_DECK_LABEL.search(f"{n.get('class') or ''} {n.get('id') or ''}")
                    for n in (node, *list(node.iterancestors())[:3])):
                 return None
-            if furniture.is_furniture_line(lead.lower()) or _in_page_frame(node):
+            if furniture.is_furniture_line(lead.lower()) or _in_page_frame(node) or _clean(lead).lower() in {
+                    _clean(c).lower() for c in captions}:
                 return None
             return lead
     return None
@@ -1134,11 +1137,9 @@ def _extract(html: str | bytes, url: str | None) -> dict[str, Any]:
     _prepare_for_text(marks)
     body_text = _main_text(tree, page_url or url, ld_body)
     lines = _clean_body(_body_lines(body_text), captions, [title or "", raw_title, h1], byline_texts)
-    lead = _lead_paragraph(tree, meta, lines) if lines else None
-    if lead and _clean(lead).lower() not in {_clean(c).lower() for c in captions}:
+    lead = _lead_paragraph(tree, meta, lines, captions) if lines else None
+    if lead:
         lines.insert(0, lead)
-    else:
-        lead = None
     body = "\n\n".join(lines)
 
     reason = _not_article_reason(body, raw_title, tree, has_article_meta)
