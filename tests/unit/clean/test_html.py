@@ -471,3 +471,11 @@ def test_site_blurb_in_the_footer_is_no_lead() -> None:
     result = extract_html(html, url="https://gazette.example/news/pier")
     assert blurb in html and result["lead"] is None
     assert "since 1884" not in result["body"]
+
+
+def test_caption_that_repeats_the_description_is_no_lead() -> None:
+    result = extract_html(lead_page(f'<figure><img src="pier.jpg"><figcaption>{LEAD}</figcaption></figure>'),
+                          url="https://gazette.example/news/pier")
+    assert result["lead"] is None
+    assert LEAD in result["image_captions"]
+    assert result["body"].startswith("The harbour council")
