@@ -62,8 +62,21 @@ HEADLINE_LIST_HEADING = re.compile(
       | (?:à\s+)?lire\s+aussi | sur\s+le\s+même\s+sujet | (?:les\s+)?plus\s+lus | dans\s+la\s+même\s+rubrique
       | noticias\s+relacionadas | te\s+puede\s+interesar | lo\s+más\s+le[íi]do | más\s+noticias | lee\s+también
       | leggi\s+anche | potrebbe\s+interessarti | pi[uù]\s+lett[ie]
+      | see\s+also | related\s+posts | more\s+stories | recommended\s+reading | you\s+may\s+also\s+be\s+interested\s+in
+      | (?:lesen\s+sie|lies)\s+auch(?:\s+(?:die\s+folgenden|diese)\s+(?:beiträge|artikel))? | auch\s+lesen
+      | (?:also|auch|aussi|tambi[ée]n)\s+(?:on|auf|sur|en)\s+[\w.-]+\.[a-z]{2,} | m[áa]s\s+sobre\s+.{1,40} | (?:zum\s+)?weiterlesen | schon\s+gelesen\??
+      | (?:mehr|weitere|ähnliche|verwandte|passende)\s+(?:aktuelle\s+)?(?:themen|beiträge|artikel|news)(?:\s+(?:zum\s+thema|aus\s+.{1,40}))?
+      | mehr\s+zum\s+thema\s+(?:auf|bei|im|in)\s+.{1,40} | passend\s+zum\s+thema
+      | (?:das|dieses)\s+(?:thema\s+)?(?:könnte|dürfte)\s+(?:sie|dich|euch)\s+auch\s+interessieren
+      | empfehlungen\s+der\s+redaktion | meistgelesen(?:e\s+(?:artikel|beiträge))?
+      | (?:à\s+)?lire\s+également | (?:à\s+)?voir\s+aussi | articles\s+(?:similaires|liés|associés) | sur\s+le\s+même\s+thème
+      | (?:lea|ver|vea)\s+tambi[ée]n | (?:art[íi]culos|notas|contenidos?)\s+relacionad[oa]s | te\s+recomendamos
+      | (?:tambi[ée]n\s+)?(?:te|le)\s+puede\s+interesar | articoli\s+correlati | ti\s+potrebbe\s+interessare
+      | (?:leia|veja)\s+tamb[ée]m | not[íi]cias\s+relacionadas | mais\s+lidas
+      | (?:czytaj|zobacz|przeczytaj)\s+(?:też|także|również) | najczęściej\s+czytane
+      | lees\s+ook | gerelateerde\s+artikelen
       | (?:top|latest|trending|recommended|popular|editor'?s\s+picks?|you\s+may\s+also\s+like|you\s+might\s+also\s+like|recommended\s+for\s+you|in\s+other\s+news|what\s+to\s+read\s+next|more\s+like\s+this)(?:\s+(?:stories|news|now|articles|headlines|in\s+\w[\w &-]{0,30}))?
-    )\s*:?\s*$""",
+    )[\s:|»›]*$""",
     _I | re.VERBOSE,
 )
 
@@ -128,8 +141,8 @@ STAFF_LINE = re.compile(
 INLINE_RELATED = re.compile(
     r"^\W{0,3}(?:also\s+read|read\s+also|read\s+more|related|see\s+also|lire\s+aussi|à\s+lire\s+aussi|"
     r"le[ae]\s+tambi[ée]n|vea\s+tambi[ée]n|(?:te|le)\s+puede\s+interesar|leia\s+tamb[ée]m|veja\s+tamb[ée]m|"
-    r"lesen\s+sie\s+auch|mehr\s+zum\s+thema|leggi\s+anche|czytaj\s+(?:też|także|również)|"
-    r"zobacz\s+(?:też|także|również))\s*[:|-]\s*(.{8,200})$",
+    r"lesen\s+sie\s+auch|lies\s+auch|auch\s+lesen|mehr\s+zum\s+thema|leggi\s+anche|czytaj\s+(?:też|także|również)|"
+    r"zobacz\s+(?:też|także|również)|przeczytaj\s+(?:też|także|również))\s*[:|»›-]\s*(.{8,200})$",
     re.I)
 #: An author bio or contact line closing a story ('Reach him at x@y.example'), searched within the line.
 CONTRIBUTOR_BIO = re.compile(

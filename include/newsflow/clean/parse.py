@@ -237,7 +237,10 @@ def _polish_html_paragraphs(fields: dict[str, Any], lead: str | None = None) -> 
     """
     from newsflow.clean import furniture
 
+    from newsflow.clean.scrape import is_prose, looks_like_headline
+
     kept: list[str] = []
+    in_list = False  # below a "Read also" / "Mehr zum Thema" heading: other stories' headlines follow
     for para in fields["paragraphs"]:
         credits = parse_credit_line(para, source=fields.get("source"))
         if credits is not None:
@@ -245,10 +248,18 @@ def _polish_html_paragraphs(fields: dict[str, Any], lead: str | None = None) -> 
             continue
         if furniture.is_furniture_line(para):
             continue
+        if furniture.is_headline_list_heading(para):
+            in_list = True
+            continue
         inline = furniture.inline_related(para)
         if inline:  # "Lea también: <another story's headline>" inside the story
             fields.setdefault("related_headlines", []).append(inline)
             continue
+        if in_list:
+            if not is_prose(para) and looks_like_headline(para):
+                fields.setdefault("related_headlines", []).append(para)
+                continue
+            in_list = False
         kept.append(para)
     first = 1 if lead and len(kept) > 1 and kept[0] == lead else 0
     if len(kept) > first:

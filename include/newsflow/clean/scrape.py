@@ -104,6 +104,11 @@ def _looks_like_headline(line: str) -> bool:
     return 2 <= n <= _HEADLINE_MAX_WORDS and not line.rstrip().endswith((":", ","))
 
 
+#: Public for the HTML path, which ends a headline list under a "Read also" heading the same way.
+is_prose = _is_prose
+looks_like_headline = _looks_like_headline
+
+
 def _title_shaped(line: str) -> bool:
     """A headline candidate's shape: headline-like, or a blog post's one-word title ("Zeitphilosophie",
     "Hope!": a capitalised word of 5+ letters), which the rules' 2-word minimum leaves out."""

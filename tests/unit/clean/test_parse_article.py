@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from datetime import UTC, datetime
 
 import newsflow
@@ -86,7 +87,33 @@ def test_cp1252_and_utf16_text() -> None:
     assert b["body"] == a["body"]
 
 
+@pytest.mark.parametrize("heading", ["Mehr Themen:", "Lesen Sie auch", "À lire aussi", "NOTAS RELACIONADAS",
+                                     "| Weitere Artikel zum Thema |", "Auch auf gazette-hafen.de", "See also"])
+def test_a_read_also_box_inside_an_html_story_leaves_the_body(heading: str) -> None:
+    """The heading and the headlines under it go to related_headlines; the story resumes at the next prose."""
+    paragraphs = BODY.split("\n\n")
+    headlines = ["Harbour traders fear a quiet summer market", "Ferry timetable: what changes in June"]
+    html = ("<html><head><title>Council backs harbour budget</title></head><body><article>"
+            f"<h1>Council backs harbour budget</h1><p>{paragraphs[0]}</p><h3>{heading}</h3>"
+            + "".join(f"<p><strong>{h}</strong></p>" for h in headlines)
+            + f"<p>{paragraphs[1]}</p></article></body></html>")
+    fields = newsflow.parse_article(html.encode(), filename="p.html")
+    assert fields["body"] == BODY
+    assert fields["related_headlines"] == headlines
+
+
+def test_a_heading_of_the_story_itself_stays() -> None:
+    paragraphs = BODY.split("\n\n")
+    html = ("<html><head><title>Council backs harbour budget</title></head><body><article>"
+            f"<h1>Council backs harbour budget</h1><p>{paragraphs[0]}</p><h3>What the opposition says</h3>"
+            f"<p>{paragraphs[1]}</p></article></body></html>")
+    fields = newsflow.parse_article(html.encode(), filename="p.html")
+    assert fields["body"] == f"{paragraphs[0]}\n\nWhat the opposition says\n\n{paragraphs[1]}"
+
+
 @pytest.mark.parametrize("line", ["Lea también: El puerto de Wenlow reabre su muelle de piedra tras diez años",
+                                  "Auch lesen: Der Hafen von Wenlow öffnet seine Steinmole wieder",
+                                  "À lire aussi » Le port de Wenlow rouvre sa jetée de pierre",
                                   "(Le puede interesar: Los pescadores celebran la decisión del consejo)",
                                   "Czytaj też: Rada portu głosuje nad nowym budżetem",
                                   "Related: Harbour traders fear a quiet summer market"])
@@ -96,7 +123,7 @@ def test_read_also_lines_inside_an_html_story_become_related_headlines(line: str
             f"<h1>Council backs harbour budget</h1><p>{paragraphs[0]}</p><p>{line}</p><p>{paragraphs[1]}</p>"
             "</article></body></html>")
     fields = newsflow.parse_article(html.encode(), filename="p.html")
-    headline = line.split(":", 1)[1].strip(" )")
+    headline = re.split(r"[:»]", line, maxsplit=1)[1].strip(" )")
     assert headline not in fields["body"] and paragraphs[1] in fields["body"]
     assert headline in fields["related_headlines"]
 
