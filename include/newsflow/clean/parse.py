@@ -30,7 +30,10 @@ MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 MIN_BODY_WORDS = 12
 MIN_BRIEF_WORDS = 3
 RECORD_STRING_FIELDS = ("url", "html", "text", "title", "published_at", "source", "fetched_at", "language")
-_HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div|<article|<p[ >])", re.I)
+#: What a saved page opens with: a doctype or a tag that only HTML has (pages saved without their head
+#: often start with an inline ``<style>`` or ``<script>`` block).
+_HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype\s+html|<!--|<(?:html|head|body|meta|link|title|style|script|div|article|"
+                         rb"section|header|main|nav|span|table|ul|h[1-6]|p)[\s>/])", re.I)
 _WORD = tokens.WORD
 
 #: Columns ``parse_article`` returns, in schema order (lake bookkeeping and entities are added later).

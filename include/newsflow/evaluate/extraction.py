@@ -207,7 +207,8 @@ def _pipeline_extractor() -> Callable[[Page], str]:
 
     def extract(page: Page) -> str:
         try:
-            return newsflow.parse_article(page.raw, filename=f"{page.page_id}.html", url=page.url)["body"] or ""
+            # Not the id as a name: a URL id ending in "/" makes "/.html", a name without an extension.
+            return newsflow.parse_article(page.raw, filename="page.html", url=page.url)["body"] or ""
         except newsflow.Rejected as exc:
             log.info("page %s rejected: %s", page.page_id, exc)
             return ""

@@ -48,6 +48,16 @@ def test_gzip_and_sniffing() -> None:
     assert b["title"] == "Council backs harbour budget"
 
 
+@pytest.mark.parametrize("opening", ["<style>\n  .teaser { opacity: 0; }\n" + "  .box { margin: 0; }\n" * 150 + "</style>",
+                                     "<!-- saved by crawler 2.1 -->", "<script>window.dataLayer = [];</script>"])
+def test_a_page_saved_without_its_head_is_sniffed_as_html(opening: str) -> None:
+    """Crawlers save a page's body with an inline style or script block first: markup, not a text scrape."""
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY.split("\n\n"))
+    html = f"{opening}<div class='story'><h1>Council backs harbour budget</h1>{paragraphs}</div>"
+    a = newsflow.parse_article(html.encode(), filename="")
+    assert a["body"] == BODY and a["title"] == "Council backs harbour budget"
+
+
 @pytest.mark.parametrize(("raw", "name", "reason"), [
     (b"", "a.txt", "EMPTY"),
     (b"   \n\t  ", "a.txt", "EMPTY"),
