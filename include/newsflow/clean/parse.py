@@ -239,7 +239,6 @@ def _polish_html_paragraphs(fields: dict[str, Any], lead: str | None = None) -> 
     A dateline opens the story, so with a lead paragraph set above it it opens the second paragraph.
     """
     from newsflow.clean import furniture
-
     from newsflow.clean.scrape import is_prose, looks_like_headline
 
     kept: list[str] = []
