@@ -325,14 +325,42 @@ def _strip_site_suffix(title: str, site_names: list[str], h1: str) -> str:
     return kept.strip()
 
 
-def _choose_title(raw_title: str, doc_title: str, h1: str, site_names: list[str]) -> str:
+# " : " joins a site or section to a headline too ("Muffin Grundrezept : Muffin Rezepte"); French puts a
+# space before every colon, so it only separates where a visible heading shows the cut (below).
+_HEADING_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|/|:)\s+")
+
+
+def _heading_segment(title: str, headings: set[str]) -> str | None:
+    """The part of a ``<title>`` that the page shows as a heading, when the rest is site or section labels.
+
+    "Blog name » Archive » Post title", "Post title : Blog | Tagline", "Agency - News - Headline": the
+    suffix rule cannot tell which end holds the site, the page's own ``<h1>``-``<h3>`` can. Only the
+    segment with the most words counts (2+ words), so a blog's name shown as its ``<h1>`` never wins
+    over the post title beside it.
+    """
+    parts = [p.strip() for p in _HEADING_SEPARATORS.split(title) if p.strip()]
+    if len(parts) < 2 or not headings:
+        return None
+    sizes = [len(p.split()) for p in parts]
+    best = max(range(len(parts)), key=lambda i: sizes[i])
+    if sizes[best] < 2 or sizes.count(sizes[best]) > 1 or parts[best].casefold() not in headings:
+        return None
+    return parts[best]
+
+
+def _choose_title(raw_title: str, doc_title: str, h1: str, site_names: list[str],
+                  headings: set[str] | None = None) -> str:
     """The headline: metadata title, unless the page's own headline shows it is a social or cut variant.
 
     Social titles (``og:``/``twitter:``) are often rewritten or truncated; when the visible ``<h1>``
     agrees with the document ``<title>`` (minus its site suffix), or extends a truncated metadata
-    title, the ``<h1>`` is the article's headline.
+    title, the ``<h1>`` is the article's headline. A title still made of labelled parts after the suffix
+    rule keeps the part the page shows as a heading (``headings``: casefolded ``<h1>``-``<h3>`` texts).
     """
     title = _strip_site_suffix(raw_title, site_names, h1)
+    shown = _heading_segment(title, headings or set())
+    if shown:
+        return shown
     if not h1 or len(h1) < 15 or len(h1) > 300:
         return title
     h1_key = h1.casefold()
@@ -1052,7 +1080,8 @@ def _extract(html: str | bytes, url: str | None) -> dict[str, Any]:
     raw_title = (_clean(ld.get("headline")) if isinstance(ld.get("headline"), str) else "") or _meta(
         meta, "og:title", "parsely-title", "headline", "dc.title", "title") or doc_title or _meta(
         meta, "twitter:title") or h1
-    title = _choose_title(raw_title, doc_title, h1, site_names) or None
+    headings = {_text(node).casefold() for node in tree.iter("h1", "h2", "h3")}
+    title = _choose_title(raw_title, doc_title, h1, site_names, headings) or None
     if not source:
         source = _source_fallback(tree, doc_title, title or "")
         if source:

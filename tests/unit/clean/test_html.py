@@ -306,6 +306,33 @@ def test_title_prefers_headline_over_social_variant_and_truncation() -> None:
     assert extract_html(cut)["title"] == "Port Wenlow votes to rebuild its old stone pier"
 
 
+def blog_post(title: str, blog_heading: str = "Harbour Notes", post_heading: str = "") -> str:
+    paras = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head><body>
+<header><h1>{blog_heading}</h1><p>Notes from a small port town</p></header>
+<main><article><h2>{post_heading}</h2>{paras}</article></main></body></html>"""
+
+
+@pytest.mark.parametrize("title", [
+    "Harbour Notes » Blog Archive » The ferry timetable changes again in spring",
+    "The ferry timetable changes again in spring : Harbour Notes | Notes from a small port town",
+    "Archive - Posts - The ferry timetable changes again in spring",
+])
+def test_title_keeps_the_part_of_a_labelled_title_the_page_shows_as_its_heading(title: str) -> None:
+    # Which end of a <title> holds the blog's name differs by theme; the post's own heading tells.
+    html = blog_post(title, post_heading="The ferry timetable changes again in spring")
+    assert extract_html(html)["title"] == "The ferry timetable changes again in spring"
+
+
+def test_title_parts_stay_whole_when_no_heading_or_only_the_site_name_matches() -> None:
+    # A French headline puts a space before its colon: without a heading showing a cut it stays whole.
+    french = "Retraites : le gouvernement recule sur la réforme des pensions"
+    assert extract_html(blog_post(french, post_heading=french))["title"] == french
+    # The blog's name is a heading too, but the longer part beside it is the post's title.
+    shown_name = blog_post("Harbour Notes » Ferry timetable changes again", post_heading="Spring at the quay")
+    assert extract_html(shown_name)["title"] == "Harbour Notes » Ferry timetable changes again"
+
+
 def test_source_and_section_from_page_when_metadata_lacks_them() -> None:
     html = page(head="<title>Port Wenlow votes to rebuild its old stone pier | Wenlow Gazette</title>",
                 body_top='<div class="kicker"><a href="/news">Coast</a></div>')
