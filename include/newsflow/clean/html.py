@@ -286,7 +286,8 @@ _AUTHOR_KEYS = ("author", "article:author", "dc.creator", "dcterms.creator", "by
 # Title, source, language
 # ---------------------------------------------------------------------------------------------
 
-_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|/)\s+")
+_TITLE_SEPARATOR_ALTERNATIVES = r"\||-|–|—|::|·|•|»|/"
+_TITLE_SEPARATORS = re.compile(rf"\s+(?:{_TITLE_SEPARATOR_ALTERNATIVES})\s+")
 
 
 def _strip_site_suffix(title: str, site_names: list[str], h1: str) -> str:
@@ -327,7 +328,7 @@ def _strip_site_suffix(title: str, site_names: list[str], h1: str) -> str:
 
 # " : " joins a site or section to a headline too ("Muffin Grundrezept : Muffin Rezepte"); French puts a
 # space before every colon, so it only separates where a visible heading shows the cut (below).
-_HEADING_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|/|:)\s+")
+_HEADING_SEPARATORS = re.compile(rf"\s+(?:{_TITLE_SEPARATOR_ALTERNATIVES}|:)\s+")
 
 
 def _heading_segment(title: str, headings: set[str]) -> str | None:
