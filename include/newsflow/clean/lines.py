@@ -315,7 +315,8 @@ def model() -> LineModel | None:
 
 TITLE_FEATURES = (*FEATURES, "p_story", "cand_rank", "log_cand_rank", "lines_to_story", "lines_to_first_story_p",
                   "max_jaccard", "similar_lines", "rule_pick", "first_line_contains", "lede_overlap",
-                  "story_overlap", "content_words", "byline_after", "byline_before", "date_near")
+                  "story_overlap", "content_words", "byline_after", "byline_before", "date_near",
+                  "inside_longer", "inside_share", "holds_shorter", "held_share")
 TITLE_FILE = MODEL_DIR / "scrape_titles.txt"
 
 # A byline or author credit: "By Jill Disis, CNN Business", "Von Anna Schmidt", "Par ...", "Autor: ...".
@@ -364,6 +365,7 @@ def title_features(texts: list[str], x: np.ndarray, p: np.ndarray, threshold: fl
     dates = [bool(x[j, date_col]) or (bool(_STAMP.search(t)) and len(t.split()) <= 12) for j, t in enumerate(texts)]
     first_story = next((i for i in range(end, len(p)) if p[i] >= threshold), len(texts))
     first = bags[0] if bags else frozenset()
+    nested = _nesting([texts[i] for i in candidates])
     holders: dict[str, list[int]] = {}
     for j, other in enumerate(bags):
         for word in other:
@@ -380,8 +382,34 @@ def title_features(texts: list[str], x: np.ndarray, p: np.ndarray, threshold: fl
             len(bag & first) / len(bag) if bag and i else 0.0,
             *_story_overlap(content(i), [content(j) for j in story[bisect.bisect_right(story, i):][:40]]),
             _nearest(bylines, i, 1, 4), _nearest(bylines, i, -1, 3),
-            max(_nearest(dates, i, 1, 4), _nearest(dates, i, -1, 3)),
+            max(_nearest(dates, i, 1, 4), _nearest(dates, i, -1, 3)), *nested[row],
         )
+    return out
+
+
+_NON_WORD = re.compile(r"\W+")
+
+
+def _nesting(candidates: list[str]) -> list[tuple[float, float, float, float]]:
+    """Per candidate: is it part of a longer candidate (and its share of it), does it hold a shorter one of
+    2+ words (and that one's share of it). A breadcrumb or a kicker line ("Startseite Kultur <headline>",
+    "Thema Verbraucherschutz <headline>") holds the headline that stands on its own line nearby: the
+    shorter line is the title, which similarity alone cannot tell from the longer."""
+    # Plain substrings, not whole words: text browsers glue breadcrumbs to the headline ("StartseiteKulturDrei
+    # Haselnüsse ..."); a key of two or more words rarely sits inside another line by chance.
+    keys = [_NON_WORD.sub(" ", c.casefold()).strip() for c in candidates]
+    out = []
+    for i, key in enumerate(keys):
+        inside = inside_share = holds = held_share = 0.0
+        if len(key.split()) >= 2:
+            for j, other in enumerate(keys):
+                if j == i or not other or other == key:
+                    continue
+                if key in other:
+                    inside, inside_share = 1.0, max(inside_share, len(key) / len(other))
+                elif other in key and len(other.split()) >= 2:
+                    holds, held_share = 1.0, max(held_share, len(other) / len(key))
+        out.append((inside, inside_share, holds, held_share))
     return out
 
 
