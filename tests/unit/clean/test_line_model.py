@@ -137,6 +137,22 @@ def test_headline_features_see_the_byline_and_time_stamp_beside_it() -> None:
     assert (headline[after], headline[before], headline[stamp]) == (1.0, 0.0, 0.5)  # byline 1 line, stamp 2 below
     assert (video[after], video[before], video[stamp]) == (0.0, 0.0, 0.0)  # 5 lines under the byline: too far
 
+def test_headline_features_see_a_breadcrumb_that_holds_the_headline() -> None:
+    # A text browser glues the breadcrumb to the headline; the headline also stands on its own line.
+    texts = ["Harbour Gazette", "HomeCityCouncil backs harbour budget after marathon session",
+             "Council backs harbour budget after marathon session", "By Ana Ruiz", *STORY]
+    x = lines.features(story_lines("\n\n".join(texts))[2])
+    p = np.array([0.1, 0.2, 0.2, 0.1, 0.9, 0.9, 0.9, 0.9])
+    masthead, crumb, headline = lines.title_features(texts, x, p, 0.4, [0, 1, 2], 1, 4)
+    inside, inside_share, holds, held_share = (lines.TITLE_FEATURES.index(n) for n in (
+        "inside_longer", "inside_share", "holds_shorter", "held_share"))
+    share = len("council backs harbour budget after marathon session") / len(
+        "homecitycouncil backs harbour budget after marathon session")
+    assert (headline[inside], headline[holds]) == (1.0, 0.0) and headline[inside_share] == pytest.approx(share)
+    assert (crumb[inside], crumb[holds]) == (0.0, 1.0) and crumb[held_share] == pytest.approx(share)
+    assert (masthead[inside], masthead[inside_share], masthead[holds], masthead[held_share]) == (0, 0, 0, 0)
+
+
 
 def test_a_headline_model_of_other_features_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import lightgbm
