@@ -105,6 +105,8 @@ PROMO_LINE_I18N = re.compile(
       | (?:kommentare?|commentaires?|comentarios?|commenti)\s*\(\d+\)\s*$
       | dpa-infocom\b.{0,80}$
       | (?:riproduzione\s+riservata|reproduction\s+interdite|reproducci[óo]n\s+prohibida)\b.{0,60}$
+      | (?:zurück|back|retour|volver|regresar|torna(?:re)?|voltar|terug|powrót|wróć)(?:\s+(?:zur|zum|zu\s+den|to(?:\s+the)?|à\s+la|au|aux|al|a\s+la|a|alla|all'|ao|naar\s+het|naar|do)
+          \s*(?:übersicht|liste|startseite|overview|list|listing|home(?:page)?|index|accueil|listado|inicio|portada|elenco|panoramica|início|overzicht|listy|strony\s+głównej))?\s*[«‹<]*\s*$
     )""",
     _I | re.VERBOSE,
 )

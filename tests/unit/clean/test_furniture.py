@@ -21,6 +21,7 @@ FURNITURE = [
     "Sign up", "Log in", "Trending", "You may also like", "Photo: Getty Images", "3 min read",
     "Get the briefing in your inbox: subscribe to our newsletter", "Artikel teilen", "Suivez-nous sur Facebook",
     "Publicidad", "Tutti i diritti riservati", "Teilen | Drucken | Kommentieren",
+    "Zurück zur Übersicht", "« Zurück", "Back to overview", "Retour à la liste", "Volver al inicio",
 ]
 #: Whole-line rules as the cleaners apply them; each one's lines must be flagged by the gate.
 LINE_RULES = {"PROMO_LINE": furniture.PROMO_LINE, "PROMO_LINE_I18N": furniture.PROMO_LINE_I18N,
@@ -38,6 +39,12 @@ def test_each_furniture_line_is_dropped_by_the_rule_and_flagged_by_the_gate(line
     assert is_furniture_line(line)
     assert body_furniture(in_body(line)), line
     assert not body_furniture(in_body("The port said it would publish the figures on Friday."))
+
+
+@pytest.mark.parametrize("line", ["Back to school: what parents need to know this autumn",
+                                  "Zurück zur Natur: Wie Städte grüner werden", "Volver a empezar"])
+def test_headlines_that_open_like_a_back_link_are_not_furniture(line: str) -> None:
+    assert not is_furniture_line(line)
 
 
 @pytest.mark.parametrize("name", sorted(LINE_RULES))
