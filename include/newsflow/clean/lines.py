@@ -398,18 +398,22 @@ def _nesting(candidates: list[str]) -> list[tuple[float, float, float, float]]:
     # Plain substrings, not whole words: text browsers glue breadcrumbs to the headline ("StartseiteKulturDrei
     # Haselnüsse ..."); a key of two or more words rarely sits inside another line by chance.
     keys = [_NON_WORD.sub(" ", c.casefold()).strip() for c in candidates]
-    out = []
-    for i, key in enumerate(keys):
+    # Both lines of a pair have two or more words (one that holds a key with a space has a space), so the
+    # one-word labels of a long menu are left out of the pairwise comparison.
+    multi = [i for i, key in enumerate(keys) if " " in key]
+    out = [(0.0, 0.0, 0.0, 0.0)] * len(keys)
+    for i in multi:
+        key = keys[i]
         inside = inside_share = holds = held_share = 0.0
-        if len(key.split()) >= 2:
-            for j, other in enumerate(keys):
-                if j == i or not other or other == key:
-                    continue
-                if key in other:
-                    inside, inside_share = 1.0, max(inside_share, len(key) / len(other))
-                elif other in key and len(other.split()) >= 2:
-                    holds, held_share = 1.0, max(held_share, len(other) / len(key))
-        out.append((inside, inside_share, holds, held_share))
+        for j in multi:
+            other = keys[j]
+            if other == key:
+                continue
+            if key in other:
+                inside, inside_share = 1.0, max(inside_share, len(key) / len(other))
+            elif other in key:
+                holds, held_share = 1.0, max(held_share, len(other) / len(key))
+        out[i] = (inside, inside_share, holds, held_share)
     return out
 
 

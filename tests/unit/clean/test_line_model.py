@@ -137,6 +137,7 @@ def test_headline_features_see_the_byline_and_time_stamp_beside_it() -> None:
     assert (headline[after], headline[before], headline[stamp]) == (1.0, 0.0, 0.5)  # byline 1 line, stamp 2 below
     assert (video[after], video[before], video[stamp]) == (0.0, 0.0, 0.0)  # 5 lines under the byline: too far
 
+
 def test_headline_features_see_a_breadcrumb_that_holds_the_headline() -> None:
     # A text browser glues the breadcrumb to the headline; the headline also stands on its own line.
     texts = ["Harbour Gazette", "HomeCityCouncil backs harbour budget after marathon session",
@@ -151,7 +152,6 @@ def test_headline_features_see_a_breadcrumb_that_holds_the_headline() -> None:
     assert (headline[inside], headline[holds]) == (1.0, 0.0) and headline[inside_share] == pytest.approx(share)
     assert (crumb[inside], crumb[holds]) == (0.0, 1.0) and crumb[held_share] == pytest.approx(share)
     assert (masthead[inside], masthead[inside_share], masthead[holds], masthead[held_share]) == (0, 0, 0, 0)
-
 
 
 def test_a_headline_model_of_other_features_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
