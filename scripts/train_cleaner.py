@@ -51,7 +51,7 @@ from newsflow.evaluate.scrapes import (  # noqa: E402
 log = logging.getLogger("train_cleaner")
 
 RENDERERS = ("inscriptis", "html-text")
-VERSION = "3"  # bump when features, labels or model kinds change
+VERSION = "4"  # bump when features, labels or model kinds change
 PARAMS: dict[str, Any] = {
     "objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 20,
     "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "seed": 17,

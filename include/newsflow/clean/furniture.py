@@ -48,6 +48,9 @@ PROMO_LINE = re.compile(
       | we\s+use\s+cookies\b.{0,200}$ | accept\s+(?:all\s+)?cookies\s*$
       | (?:report|suggest)\s+a\s+correction\s*$ | licensing\s+rights\s*$ | purchase\s+licensing\s+rights\s*$
       | (?:back\s+to\s+top|top\s+of\s+page)\s*$ | (?:previous|next)\s+(?:article|story)\s*:?.{0,120}$
+      | click\s+to\s+(?:share|email|print|tweet)\b.{0,600}$ | this\s+slideshow\s+requires\s+javascript\b.{0,20}$
+      | (?:updated|posted|published)\s*:?\s+[^.;|]{0,30}?\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[a-z]{2,4}\s*)?
+        (?:[;,|]\s*(?:updated|posted|published)\s*:?\s+[^.;|]{0,30}?\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[a-z]{2,4}\s*)?)?$
     )""",
     _I | re.VERBOSE,
 )
@@ -85,7 +88,8 @@ CAPTION_LINE = re.compile(
     r"""^(?:\W{0,3}(?:file\s+photo|photo|picture|image|pictured|caption|foto|bild)\s*[:|-]
       | .{0,600}(?:\b(?:via\s+)?REUTERS/|\(AP\s+Photo/|\bAP\s+Photo/|\bAFP\s+(?:via\s+Getty\s+Images|PHOTO)|Getty\s+Images\s*$
       |\bEPA-EFE/|/(?:Pool|File\s+Photo)\b|\b(?:Photo|Image|Picture)\s+(?:credit|by)\s*:|\bphoto\s*:\s*[A-Z]|\(Photo\s*:|/dpa\s*$|Photograph:\s
-      |\bimage\s+(?:source|caption)\s*,))""",
+      |\bimage\s+(?:source|caption)\s*,|\((?i:image|picture|pic|photo)\s*:\s*[^()]{1,60}\)\s*$)
+      | \W{0,3}(?i:image|media)\s+caption\s+\S)""",
     re.VERBOSE,
 )
 
@@ -127,7 +131,7 @@ SHORT_FURNITURE_LINE = re.compile(
     r"(?:sign up|subscribe) (?:to|for) (?:our|the) .{0,80}newsletter.*|"
     r".{0,60}newsletter(?: sign-?up)?\W*|"
     r"we use cookies.*|this (?:web)?site uses cookies.*|accept(?: all)? cookies"
-    r")[.:!]?)$",
+    r")(?:[.:!]|\.\.\.|…)?)$",
     re.IGNORECASE,
 )
 

@@ -230,6 +230,27 @@ def _keep_tables(texts: list[str], p: np.ndarray, threshold: float) -> np.ndarra
     return out
 
 
+# A blog's category or archive widget: "Akhlaq (47)", "►WordPress(53)", "November 2019 (3)": a short label and
+# a post count in brackets. A year in brackets is not a count ("The Garden · Derek Jarman (1990)": a list of
+# films or books in the story).
+_COUNTED_LABEL = re.compile(r"^\W{0,3}[^()]{1,40}?\s?\((?!1[5-9]\d\d\)|20\d\d\))\d{1,5}\)$")
+_COUNT_LIST_MIN = 3  # consecutive counted labels make a widget; one alone may be anything
+
+
+def _count_lists(texts: list[str], start: int) -> set[int]:
+    """Lines from ``start`` on in runs of counted labels (category, tag and archive widgets)."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i in range(start, len(texts) + 1):
+        if i < len(texts) and _COUNTED_LABEL.match(texts[i]):
+            run.append(i)
+            continue
+        if len(run) >= _COUNT_LIST_MIN:
+            out.update(run)
+        run = []
+    return out
+
+
 def _comment_thread(texts: list[str], start: int) -> int:
     """Index of the first comment signature at or after ``start`` that another follows closely; else len."""
     for i in range(start, len(texts)):
@@ -544,10 +565,11 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     last_kept = -1
     body_p = _keep_tables(texts, story_p, threshold) if story_p is not None else None
     comments_at = _comment_thread(texts, end)
+    widgets = _count_lists(texts, end)
     for at, (line, bulleted, _) in enumerate(items[end:], start=end):
         if at == title_item:
             continue
-        if at >= comments_at:
+        if at >= comments_at or at in widgets:
             result.dropped += 1
             continue
         key = furniture.line_key(line)

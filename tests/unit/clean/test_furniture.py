@@ -22,6 +22,9 @@ FURNITURE = [
     "Get the briefing in your inbox: subscribe to our newsletter", "Artikel teilen", "Suivez-nous sur Facebook",
     "Publicidad", "Tutti i diritti riservati", "Teilen | Drucken | Kommentieren",
     "Zurück zur Übersicht", "« Zurück", "Back to overview", "Retour à la liste", "Volver al inicio",
+    "You may also like...", "This slideshow requires JavaScript.",
+    "Click to share on Facebook (Opens in new window) Click to share on X (Opens in new window)",
+    "Updated Nov 19, 6:55 AM; Posted Nov 19, 6:51 AM", "Posted 19 November 2024 at 14:05 GMT",
 ]
 #: Whole-line rules as the cleaners apply them; each one's lines must be flagged by the gate.
 LINE_RULES = {"PROMO_LINE": furniture.PROMO_LINE, "PROMO_LINE_I18N": furniture.PROMO_LINE_I18N,
@@ -45,6 +48,22 @@ def test_each_furniture_line_is_dropped_by_the_rule_and_flagged_by_the_gate(line
                                   "Zurück zur Natur: Wie Städte grüner werden", "Volver a empezar"])
 def test_headlines_that_open_like_a_back_link_are_not_furniture(line: str) -> None:
     assert not is_furniture_line(line)
+
+
+@pytest.mark.parametrize("line", ["Image caption The ferry left the harbour an hour late on Monday",
+                                  "Media caption Divers explain how they cleared the wreck",
+                                  "The wreck blocked the northern channel for two days (Image: GETTY )"])
+def test_caption_lines_in_the_forms_news_sites_print_them(line: str) -> None:
+    assert furniture.is_caption(line)
+    assert not is_furniture_line(line)  # a caption is a field, not dropped text
+
+
+@pytest.mark.parametrize("line", ["Posted on the harbour wall, the notice read 12:30.",
+                                  "Updated figures show the port handled 4,000 more containers.",
+                                  "The image caption on the front page was wrong, the editor said."])
+def test_story_lines_that_mention_posting_or_captions_stay(line: str) -> None:
+    assert not is_furniture_line(line)
+    assert not furniture.is_caption(line)
 
 
 @pytest.mark.parametrize("name", sorted(LINE_RULES))

@@ -388,3 +388,28 @@ Home | News | Business | Sport
     # A headline's own dash stays: nothing on the page names a site "Ferry subsidies approved".
     assert clean_scrape(page("Council backs harbour budget – ferry subsidies approved"), reference=REF).title == (
         "Council backs harbour budget – ferry subsidies approved")
+
+
+def test_category_and_archive_widgets_go_but_a_list_of_works_with_years_stays() -> None:
+    page = f"""Harbour festival returns after five years
+
+{PROSE}
+
+The festival opens with three films by the harbour's own directors:
+
+The Long Quay (1990)
+Salt and Rope (1994)
+Nets at Dawn (2001)
+
+{PROSE2}
+
+Categories
+Harbour news (47)
+►Ferries(12)
+Festivals (3)
+November 2024 (8)
+"""
+    r = clean_scrape(page, reference=REF, line_model=None)
+    assert "The Long Quay (1990)" in r.paragraphs and "Nets at Dawn (2001)" in r.paragraphs
+    assert not [p for p in r.paragraphs if p.endswith(("(47)", "(12)", "(3)", "(8)"))]
+    assert PROSE in r.paragraphs and PROSE2 in r.paragraphs
