@@ -243,7 +243,7 @@ def report(records: list[dict[str, Any]], bodies: dict[str, list[str]]) -> dict[
 
 def title_rows(records: list[dict[str, Any]], probs: list[np.ndarray], threshold: float) -> list[dict[str, Any]]:
     """Per page with a reference title: headline candidates, their features, labels and the rules' title."""
-    from newsflow.clean.scrape import _header_end, _split_items, _wire_dateline
+    from newsflow.clean.scrape import _header_end, _split_items, _wire_dateline, opens_with_its_headline
 
     rows = []
     for r, p in zip(records, probs, strict=True):
@@ -257,7 +257,8 @@ def title_rows(records: list[dict[str, Any]], probs: list[np.ndarray], threshold
         # Where the cleaner leaves the headline to the rules (wire copy, a scrape opening with its headline)
         # the page counts with the rules' title. A story opening with a dateline is ranked, as the cleaner
         # ranks it (only its candidates stop at the header).
-        rules_only = (_wire_dateline(items) is not None or end >= len(items) or (result.rule_title == 0 and end == 1))
+        rules_only = (_wire_dateline(items) is not None or end >= len(items)
+                      or opens_with_its_headline(texts, end, result.rule_title, p, threshold))
         x = line_features.title_features(texts, r["x"], p, threshold, cands, result.rule_title,
                                          end) if cands and len(p) and not rules_only else None
         rows.append({"record": r, "x": x, "candidates": [texts[i] for i in cands],

@@ -57,6 +57,21 @@ _TABLE_MIN_P = 0.2
 #: comment thread, which ends the story: the model, judging line by line, keeps comments that read like prose.
 _COMMENT_BY = re.compile(r"^[^.!?]{1,50}\s(?:says|wrote|sagt|schreibt|dit|dice|escribió|napisał\w{0,2})\s?:$", re.I)
 _COMMENT_WINDOW = 8
+_COUNT_WORD = (r"(?:\d{1,5}|one|two|three|four|five|six|seven|eight|nine|ten|ein|eine|zwei|drei|vier|fünf|un|une|deux|"
+               r"trois|uno|una|dos|tres|due|tre|um|uma|dois|três)")
+#: Where a blog's comment section opens: "10 thoughts on “Business focus”", "45 Gedanken zu „...“", "Leave a
+#: Reply", "Kommentar verfassen" (WordPress and Blogger print these in every theme and language).
+_COMMENTS_HEADING = re.compile(
+    r"^\W{0,3}(?:" + _COUNT_WORD + r"\s+(?:thoughts?|responses?|comments?|replies|reactions?|kommentare?|antworten|gedanken|"
+    r"réponses?|commentaires?|comentarios?|respuestas?|commenti|risposte|comentários?|respostas?)\s+(?:on|to|zu|auf|für|"
+    r"sur|à|pour|en|a|para|sobre|su|per|em)\s+\S.{0,250}"
+    r"|(?:leave\s+a\s+(?:reply|comment)|post\s+a\s+comment|add\s+a\s+comment|comments\s+are\s+closed|"
+    r"schreibe\s+einen\s+kommentar|kommentar\s+(?:verfassen|schreiben|hinterlassen)|hinterlasse\s+einen\s+kommentar|"
+    r"laisse[rz]\s+un\s+commentaire|deja\s+(?:un|tu)\s+comentario|lascia\s+un\s+commento|deixe\s+(?:um|seu)\s+comentário)"
+    r"\b.{0,40})$", re.I)
+#: A comment heading ends the story only below this share of the page's story words: themes also print
+#: "Leave a comment" as a link under the byline.
+_COMMENTS_AFTER_SHARE = 0.6
 #: Section names repeated in "Next In World", "Most Read in Business" headings.
 _SECTION_FROM_HEADING = re.compile(r"^\W{0,3}(?:next|more|most\s+read|latest|top\s+stories)\s+in\s+(.+?)\s*:?$", re.I)
 
@@ -251,12 +266,23 @@ def _count_lists(texts: list[str], start: int) -> set[int]:
     return out
 
 
-def _comment_thread(texts: list[str], start: int) -> int:
-    """Index of the first comment signature at or after ``start`` that another follows closely; else len."""
+def _comment_thread(texts: list[str], start: int, p: np.ndarray | None = None, threshold: float = 0.5) -> int:
+    """Index where the comments start at or after ``start``, else len: the first comment signature that another
+    follows closely, or (with the model's P(story) ``p``) a comment-section heading below most of the story."""
+    end = len(texts)
     for i in range(start, len(texts)):
         if _COMMENT_BY.match(texts[i]) and any(_COMMENT_BY.match(t) for t in texts[i + 1:i + _COMMENT_WINDOW]):
+            end = i
+            break
+    if p is None:
+        return end
+    story = np.array([_words(t) for t in texts], dtype=np.float64) * (p >= threshold)
+    total = float(story.sum())
+    before = np.concatenate([[0.0], np.cumsum(story)])
+    for i in range(start, end):
+        if total and before[i] >= _COMMENTS_AFTER_SHARE * total and _COMMENTS_HEADING.match(texts[i]):
             return i
-    return len(texts)
+    return end
 
 
 def _name_like(line: str) -> bool:
@@ -389,6 +415,24 @@ _DEFAULT_MODEL: Any = object()
 _MODEL_MIN_WORDS = 12
 
 
+def _headline_then_lede(texts: list[str], end: int, story_p: np.ndarray | None, threshold: float) -> bool:
+    """A headline (no sentence punctuation) over a one-sentence lede the model reads as story, both in the
+    rules' header because the lede is short ("Bates seals takeover" / "Ken Bates has completed his takeover of
+    Leeds United."), the story going on under it: archive and wire files print them so. The lede is the
+    story's first line."""
+    return (end == 2 and story_p is not None and len(story_p) > 2 and story_p[1] >= threshold
+            and story_p[2] >= threshold and _title_shaped(texts[0]) and not _TERMINAL.search(texts[0])
+            and "://" not in texts[0] and _words(texts[1]) >= 8 and bool(_TERMINAL.search(texts[1]))
+            and not furniture.is_furniture_line(texts[0]) and not furniture.is_furniture_line(texts[1]))
+
+
+def opens_with_its_headline(texts: list[str], end: int, rule_title: int | None, story_p: np.ndarray | None,
+                            threshold: float) -> bool:
+    """A scrape that opens with its headline and the story right under it (a wire or archive file, a crawler
+    that writes the title first) needs no choosing: the first line is the title."""
+    return (end == 1 and rule_title == 0) or _headline_then_lede(texts, end, story_p, threshold)
+
+
 def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference: datetime | None = None,
                  title_hint: str | None = None, source_hint: str | None = None,
                  line_model: LineModel | Any | None = _DEFAULT_MODEL,
@@ -423,6 +467,8 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
                 story_x = lines.features(line_infos(items, end, learned=learned, source_hint=source_hint))
                 story_p = model.predict(story_x)
                 threshold = model.threshold
+    if not dateline_lede and _headline_then_lede(texts, end, story_p, threshold):
+        end = 1  # the lede is story
     if wire is not None and wire < end:
         result.dateline = match_dateline_line(items[wire][0])
     title_key = furniture.line_key(title_hint) if title_hint else ""
@@ -507,9 +553,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
                 and (story_p[i] < threshold or _question_headline(items[i][0])
                      or (_words(items[i][0]) <= 20 and not _TERMINAL.search(items[i][0])))
                 and not furniture.is_caption(items[i][0]) and not furniture.is_furniture_line(items[i][0])]
-        # A scrape that opens with its headline and the story right under it (a wire or archive file, a
-        # crawler that writes the title first) needs no choosing.
-        opens_with_headline = result.rule_title == 0 and end == 1
+        opens_with_headline = opens_with_its_headline(texts, end, result.rule_title, story_p, threshold)
         headline = (lines.title_model() if story_x is not None and line_model is _DEFAULT_MODEL
                     and not opens_with_headline else None)
         if headline is not None and story_p is not None and result.title_candidates:
@@ -564,7 +608,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         tail -= 1
     last_kept = -1
     body_p = _keep_tables(texts, story_p, threshold) if story_p is not None else None
-    comments_at = _comment_thread(texts, end)
+    comments_at = _comment_thread(texts, end, story_p, threshold)
     widgets = _count_lists(texts, end)
     for at, (line, bulleted, _) in enumerate(items[end:], start=end):
         if at == title_item:
