@@ -62,7 +62,14 @@ def _defuse_html(data: bytes) -> bytes:
         attributes = itertools.islice(_ATTRIBUTE.finditer(tag.group()), MAX_TAG_ATTRIBUTES + 1)
         if sum(1 for _ in attributes) > MAX_TAG_ATTRIBUTES:
             raise Rejected(TOO_LARGE, f"a tag with more than {MAX_TAG_ATTRIBUTES} attributes")
-    return _DOCTYPE_SUBSET.sub(b"<!DOCTYPE html>", data, count=1)
+    # Only a "<!" can open a DOCTYPE: bytes.find runs at memchr speed, the case-insensitive pattern does not.
+    at = data.find(b"<!")
+    while at >= 0:
+        if data[at + 2:at + 9].upper() == b"DOCTYPE":
+            found = _DOCTYPE_SUBSET.search(data, at)
+            return data[:found.start()] + b"<!DOCTYPE html>" + data[found.end():] if found else data
+        at = data.find(b"<!", at + 2)
+    return data
 
 
 def _sniff_format(raw: bytes) -> str:

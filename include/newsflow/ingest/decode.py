@@ -174,7 +174,8 @@ def decode_bytes(data: bytes, *, declared: str | None = None, sniff_html: bool =
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         text = text.replace("\x00", "")
-    text = unicodedata.normalize("NFC", text)
+    if not text.isascii():  # ASCII is NFC already, and isascii() reads a flag: no pass over the page
+        text = unicodedata.normalize("NFC", text)
     if not text.strip():
         raise Rejected(EMPTY, "only whitespace after decoding")
     return text
