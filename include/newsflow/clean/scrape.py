@@ -69,8 +69,8 @@ _COMMENTS_HEADING = re.compile(
     r"schreibe\s+einen\s+kommentar|kommentar\s+(?:verfassen|schreiben|hinterlassen)|hinterlasse\s+einen\s+kommentar|"
     r"laisse[rz]\s+un\s+commentaire|deja\s+(?:un|tu)\s+comentario|lascia\s+un\s+commento|deixe\s+(?:um|seu)\s+comentário)"
     r"\b.{0,40})$", re.I)
-#: A comment heading ends the story only below this share of the page's story words: themes also print
-#: "Leave a comment" as a link under the byline.
+#: A comment heading ends the story (an author-box heading opens a box) only below this share of the page's
+#: story words: themes also print "Leave a comment" as a link under the byline.
 _COMMENTS_AFTER_SHARE = 0.6
 #: Section names repeated in "Next In World", "Most Read in Business" headings.
 _SECTION_FROM_HEADING = re.compile(r"^\W{0,3}(?:next|more|most\s+read|latest|top\s+stories)\s+in\s+(.+?)\s*:?$", re.I)
@@ -266,6 +266,46 @@ def _count_lists(texts: list[str], start: int) -> set[int]:
     return out
 
 
+# An author box below the story: "About the author", "Über Moritz Bachmann", "Sobre Carlos Nadalim", then the
+# bio. In the corpora no line under such a heading was story text.
+_ABOUT_HEADING = re.compile(
+    r"^\W{0,3}(?i:about|über|sobre|à\s+propos\s+de|a\s+proposito\s+di|acerca\s+de)\s+(?:(?P<generic>(?i:the\s+author|"
+    r"den\s+autor|die\s+autorin|l'auteur|l’auteur|o\s+autor|a\s+autora|el\s+autor|la\s+autora|l'autore|l’autore))|"
+    r"(?P<name>[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+){1,2}))\s*:?$")
+_BIO_MAX_LINES = 3
+
+
+def _story_share_before(texts: list[str], p: np.ndarray, threshold: float) -> np.ndarray:
+    """For each line, the share of the page's story words (lines the model keeps) above it."""
+    story = np.array([_words(t) for t in texts], dtype=np.float64) * (p >= threshold)
+    total = float(story.sum())
+    return np.concatenate([[0.0], np.cumsum(story)])[:-1] / total if total else np.zeros(len(texts))
+
+
+def _author_boxes(texts: list[str], start: int, p: np.ndarray | None, threshold: float) -> set[int]:
+    """Lines of author boxes from ``start`` on, below most of the story (a subheading "About Bergen Harbour"
+    inside it is story): the heading, then up to three lines of bio (the name alone, or lines that name the
+    author; any line under a generic "About the author")."""
+    out: set[int] = set()
+    if p is None:
+        return out
+    share = _story_share_before(texts, p, threshold)
+    for i in range(start, len(texts)):
+        m = _ABOUT_HEADING.match(texts[i])
+        if not m or share[i] < _COMMENTS_AFTER_SHARE:
+            continue
+        out.add(i)
+        names = {w.casefold() for w in (m.group("name") or "").split() if len(w) >= 3}
+        for j in range(i + 1, min(i + 1 + _BIO_MAX_LINES, len(texts))):
+            words = {w.casefold().strip(".,;:()'’") for w in texts[j].split()}
+            if not (m.group("generic") or names & words or _name_like(texts[j])):
+                break
+            out.add(j)
+            if m.group("generic") and _words(texts[j]) > 5:
+                break  # the bio itself: one paragraph
+    return out
+
+
 def _comment_thread(texts: list[str], start: int, p: np.ndarray | None = None, threshold: float = 0.5) -> int:
     """Index where the comments start at or after ``start``, else len: the first comment signature that another
     follows closely, or (with the model's P(story) ``p``) a comment-section heading below most of the story."""
@@ -276,11 +316,9 @@ def _comment_thread(texts: list[str], start: int, p: np.ndarray | None = None, t
             break
     if p is None:
         return end
-    story = np.array([_words(t) for t in texts], dtype=np.float64) * (p >= threshold)
-    total = float(story.sum())
-    before = np.concatenate([[0.0], np.cumsum(story)])
+    share = _story_share_before(texts, p, threshold)
     for i in range(start, end):
-        if total and before[i] >= _COMMENTS_AFTER_SHARE * total and _COMMENTS_HEADING.match(texts[i]):
+        if share[i] >= _COMMENTS_AFTER_SHARE and _COMMENTS_HEADING.match(texts[i]):
             return i
     return end
 
@@ -609,7 +647,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     last_kept = -1
     body_p = _keep_tables(texts, story_p, threshold) if story_p is not None else None
     comments_at = _comment_thread(texts, end, story_p, threshold)
-    widgets = _count_lists(texts, end)
+    widgets = _count_lists(texts, end) | _author_boxes(texts, end, story_p, threshold)
     for at, (line, bulleted, _) in enumerate(items[end:], start=end):
         if at == title_item:
             continue

@@ -472,3 +472,27 @@ Leave a Reply
     assert PROSE in r.paragraphs and PROSE2 in r.paragraphs
     assert comment not in r.paragraphs
     assert not [p for p in r.paragraphs if "thoughts on" in p]
+
+
+def test_an_author_box_below_the_story_goes_but_an_about_subheading_inside_it_stays() -> None:
+    bio = "Ana Ruiz has reported on the harbour and its ferries for the Bergen Tribune since 2015."
+    about = "Bergen Harbour handled more ships this winter than in any winter since the bridge opened."
+    page = f"""Harbour festival returns after five years
+
+{PROSE}
+
+About Bergen Harbour
+
+{about}
+
+{PROSE2}
+
+{PROSE} {PROSE2}
+
+About Ana Ruiz
+
+{bio}
+"""
+    r = clean_scrape(page, reference=REF)
+    assert about in r.paragraphs and PROSE2 in r.paragraphs
+    assert bio not in r.paragraphs and "About Ana Ruiz" not in r.paragraphs
