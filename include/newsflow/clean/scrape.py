@@ -461,7 +461,8 @@ def _headline_then_lede(texts: list[str], end: int, story_p: np.ndarray | None, 
     return (end == 2 and story_p is not None and len(story_p) > 2 and story_p[1] >= threshold
             and story_p[2] >= threshold and _title_shaped(texts[0]) and not _TERMINAL.search(texts[0])
             and "://" not in texts[0] and _words(texts[1]) >= 8 and bool(_TERMINAL.search(texts[1]))
-            and not furniture.is_furniture_line(texts[0]) and not furniture.is_furniture_line(texts[1]))
+            and not furniture.is_furniture_line(texts[0]) and not furniture.is_furniture_line(texts[1])
+            and match_dateline(texts[2]) is None)  # a dateline lede below: the headline is ranked above it
 
 
 def opens_with_its_headline(texts: list[str], end: int, rule_title: int | None, story_p: np.ndarray | None,
@@ -505,7 +506,8 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
                 story_x = lines.features(line_infos(items, end, learned=learned, source_hint=source_hint))
                 story_p = model.predict(story_x)
                 threshold = model.threshold
-    if not dateline_lede and _headline_then_lede(texts, end, story_p, threshold):
+    header_end = end
+    if _headline_then_lede(texts, end, story_p, threshold):
         end = 1  # the lede is story
     if wire is not None and wire < end:
         result.dateline = match_dateline_line(items[wire][0])
@@ -591,7 +593,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
                 and (story_p[i] < threshold or _question_headline(items[i][0])
                      or (_words(items[i][0]) <= 20 and not _TERMINAL.search(items[i][0])))
                 and not furniture.is_caption(items[i][0]) and not furniture.is_furniture_line(items[i][0])]
-        opens_with_headline = opens_with_its_headline(texts, end, result.rule_title, story_p, threshold)
+        opens_with_headline = opens_with_its_headline(texts, header_end, result.rule_title, story_p, threshold)
         headline = (lines.title_model() if story_x is not None and line_model is _DEFAULT_MODEL
                     and not opens_with_headline else None)
         if headline is not None and story_p is not None and result.title_candidates:
