@@ -282,14 +282,13 @@ def _story_share_before(texts: list[str], p: np.ndarray, threshold: float) -> np
     return np.concatenate([[0.0], np.cumsum(story)])[:-1] / total if total else np.zeros(len(texts))
 
 
-def _author_boxes(texts: list[str], start: int, p: np.ndarray | None, threshold: float) -> set[int]:
-    """Lines of author boxes from ``start`` on, below most of the story (a subheading "About Bergen Harbour"
-    inside it is story): the heading, then up to three lines of bio (the name alone, or lines that name the
-    author; any line under a generic "About the author")."""
+def _author_boxes(texts: list[str], start: int, share: np.ndarray | None) -> set[int]:
+    """Lines of author boxes from ``start`` on, below most of the story (``share``: of the story's words above
+    each line; a subheading "About Bergen Harbour" inside it is story): the heading, then up to three lines of
+    bio (the name alone, or lines that name the author; any line under a generic "About the author")."""
     out: set[int] = set()
-    if p is None:
+    if share is None:
         return out
-    share = _story_share_before(texts, p, threshold)
     for i in range(start, len(texts)):
         m = _ABOUT_HEADING.match(texts[i])
         if not m or share[i] < _COMMENTS_AFTER_SHARE:
@@ -306,17 +305,17 @@ def _author_boxes(texts: list[str], start: int, p: np.ndarray | None, threshold:
     return out
 
 
-def _comment_thread(texts: list[str], start: int, p: np.ndarray | None = None, threshold: float = 0.5) -> int:
+def _comment_thread(texts: list[str], start: int, share: np.ndarray | None = None) -> int:
     """Index where the comments start at or after ``start``, else len: the first comment signature that another
-    follows closely, or (with the model's P(story) ``p``) a comment-section heading below most of the story."""
+    follows closely, or (with ``share``, of the story's words above each line) a comment-section heading below
+    most of the story."""
     end = len(texts)
     for i in range(start, len(texts)):
         if _COMMENT_BY.match(texts[i]) and any(_COMMENT_BY.match(t) for t in texts[i + 1:i + _COMMENT_WINDOW]):
             end = i
             break
-    if p is None:
+    if share is None:
         return end
-    share = _story_share_before(texts, p, threshold)
     for i in range(start, end):
         if share[i] >= _COMMENTS_AFTER_SHARE and _COMMENTS_HEADING.match(texts[i]):
             return i
@@ -648,8 +647,9 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         tail -= 1
     last_kept = -1
     body_p = _keep_tables(texts, story_p, threshold) if story_p is not None else None
-    comments_at = _comment_thread(texts, end, story_p, threshold)
-    widgets = _count_lists(texts, end) | _author_boxes(texts, end, story_p, threshold)
+    share = _story_share_before(texts, story_p, threshold) if story_p is not None else None
+    comments_at = _comment_thread(texts, end, share)
+    widgets = _count_lists(texts, end) | _author_boxes(texts, end, share)
     for at, (line, bulleted, _) in enumerate(items[end:], start=end):
         if at == title_item:
             continue
