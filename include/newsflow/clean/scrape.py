@@ -71,7 +71,7 @@ _COMMENTS_HEADING = re.compile(
     r"\b.{0,40})$", re.I)
 #: A comment heading ends the story (an author-box heading opens a box) only below this share of the page's
 #: story words: themes also print "Leave a comment" as a link under the byline.
-_COMMENTS_AFTER_SHARE = 0.6
+_BELOW_STORY_SHARE = 0.6
 #: Section names repeated in "Next In World", "Most Read in Business" headings.
 _SECTION_FROM_HEADING = re.compile(r"^\W{0,3}(?:next|more|most\s+read|latest|top\s+stories)\s+in\s+(.+?)\s*:?$", re.I)
 
@@ -291,7 +291,7 @@ def _author_boxes(texts: list[str], start: int, share: np.ndarray | None) -> set
         return out
     for i in range(start, len(texts)):
         m = _ABOUT_HEADING.match(texts[i])
-        if not m or share[i] < _COMMENTS_AFTER_SHARE:
+        if not m or share[i] < _BELOW_STORY_SHARE:
             continue
         out.add(i)
         names = {w.casefold() for w in (m.group("name") or "").split() if len(w) >= 3}
@@ -317,7 +317,7 @@ def _comment_thread(texts: list[str], start: int, share: np.ndarray | None = Non
     if share is None:
         return end
     for i in range(start, end):
-        if share[i] >= _COMMENTS_AFTER_SHARE and _COMMENTS_HEADING.match(texts[i]):
+        if share[i] >= _BELOW_STORY_SHARE and _COMMENTS_HEADING.match(texts[i]):
             return i
     return end
 
@@ -649,11 +649,12 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     body_p = _keep_tables(texts, story_p, threshold) if story_p is not None else None
     share = _story_share_before(texts, story_p, threshold) if story_p is not None else None
     comments_at = _comment_thread(texts, end, share)
-    widgets = _count_lists(texts, end) | _author_boxes(texts, end, share)
+    # Blog widgets and author boxes: lines the story never holds, wherever the model puts them.
+    set_aside = _count_lists(texts, end) | _author_boxes(texts, end, share)
     for at, (line, bulleted, _) in enumerate(items[end:], start=end):
         if at == title_item:
             continue
-        if at >= comments_at or at in widgets:
+        if at >= comments_at or at in set_aside:
             result.dropped += 1
             continue
         key = furniture.line_key(line)
