@@ -411,9 +411,23 @@ def _header_end(items: list[tuple[str, bool, int]], source_hint: str | None) -> 
         head = line.split(" | ")[0]
         if _words(head) <= 16 and _date_line(head, None):
             continue
-        if _is_prose(line) or (match_dateline(line) is not None and _words(line) >= 8):
+        if _is_prose(line) or _dateline_lede(line):
             return i
     return len(items)
+
+
+#: A short lede ends as a statement (or introduces a table with a colon); "VATIKAN: Eltern sollen queere
+#: Kinder unterstützen, sagt der Papst", "Work-Life-Balance – Arbeitest du noch?" are headlines.
+_LEDE_END = re.compile(r"""[.:…]["'”’)\]]*$""")
+
+
+def _dateline_lede(line: str) -> bool:
+    """A lede of 8+ words opening with a dateline ("TOKYO (Reuters) - The Nikkei rose 2 percent on Monday.").
+
+    A headline with a kicker ("US: 31 Alleged Mexican Mafia People Indicted") or a site's name before a
+    dash reads like a dateline too, and ending the header there would put the headline in the story.
+    """
+    return _words(line) >= 8 and bool(_LEDE_END.search(line)) and match_dateline(line) is not None
 
 
 def line_infos(items: list[tuple[str, bool, int]], end: int, *, learned: frozenset[str] = frozenset(),

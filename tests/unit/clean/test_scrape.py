@@ -496,3 +496,23 @@ About Ana Ruiz
     r = clean_scrape(page, reference=REF)
     assert about in r.paragraphs and PROSE2 in r.paragraphs
     assert bio not in r.paragraphs and "About Ana Ruiz" not in r.paragraphs
+
+
+def test_a_headline_with_a_kicker_is_no_dateline_lede_but_a_short_lede_with_a_dateline_is() -> None:
+    # "VATIKAN: Eltern sollen ..." and "US: 31 Alleged ... Indicted" are headlines shaped like a dateline and a
+    # lede: they end in no full stop, so the header runs on and the headline is the title, not story text.
+    story = [PROSE, PROSE2, f"{PROSE2} {PROSE}"]
+    kicker = "BERGEN: Harbour council backs the budget for the old stone pier"
+    page = "\n\n".join(["Home", "News", "Sport", kicker, *story]) + "\n"
+    p = np.array([0.05, 0.05, 0.05, 0.2, 0.9, 0.9, 0.9])
+    r = clean_scrape(page, reference=REF, line_probs=(p, 0.4))
+    assert r.title == kicker
+    assert r.paragraphs == story
+    assert r.dateline is None
+    # A lede of a few words opening with a dateline still starts the story, its dateline read off.
+    lede = "BERGEN (Reuters) - The harbour council backed the pier budget on Thursday."
+    page = "\n\n".join(["Home", "News", "Harbour council backs pier budget", lede, *story]) + "\n"
+    r = clean_scrape(page, reference=REF, line_probs=(np.array([0.05, 0.05, 0.1, 0.3, 0.9, 0.9, 0.9]), 0.4))
+    assert r.title == "Harbour council backs pier budget"
+    assert r.dateline is not None and r.dateline.place == "BERGEN" and r.dateline.agency == "Reuters"
+    assert r.paragraphs == ["The harbour council backed the pier budget on Thursday.", *story]
