@@ -427,7 +427,13 @@ def _dateline_lede(line: str) -> bool:
     A headline with a kicker ("US: 31 Alleged Mexican Mafia People Indicted") or a site's name before a
     dash reads like a dateline too, and ending the header there would put the headline in the story.
     """
-    return _words(line) >= 8 and bool(_LEDE_END.search(line)) and match_dateline(line) is not None
+    if _words(line) < 8:
+        return False
+    dateline = match_dateline(line)
+    # A wire's own dateline (agency or date: "CHICAGO, Feb 26 (Reuters) - Shr one dlr vs 73 cts") starts the
+    # story whatever follows: results and earnings ledes are table rows.
+    return dateline is not None and (dateline.agency is not None or dateline.date_raw is not None
+                                     or bool(_LEDE_END.search(line)))
 
 
 def line_infos(items: list[tuple[str, bool, int]], end: int, *, learned: frozenset[str] = frozenset(),

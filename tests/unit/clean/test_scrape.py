@@ -498,7 +498,7 @@ About Ana Ruiz
     assert bio not in r.paragraphs and "About Ana Ruiz" not in r.paragraphs
 
 
-def test_a_headline_with_a_kicker_is_no_dateline_lede_but_a_short_lede_with_a_dateline_is() -> None:
+def test_a_headline_with_a_kicker_is_no_dateline_lede_but_a_wire_lede_is() -> None:
     # "VATIKAN: Eltern sollen ..." and "US: 31 Alleged ... Indicted" are headlines shaped like a dateline and a
     # lede: they end in no full stop, so the header runs on and the headline is the title, not story text.
     story = [PROSE, PROSE2, f"{PROSE2} {PROSE}"]
@@ -516,3 +516,11 @@ def test_a_headline_with_a_kicker_is_no_dateline_lede_but_a_short_lede_with_a_da
     assert r.title == "Harbour council backs pier budget"
     assert r.dateline is not None and r.dateline.place == "BERGEN" and r.dateline.agency == "Reuters"
     assert r.paragraphs == ["The harbour council backed the pier budget on Thursday.", *story]
+    # An earnings item's lede is a table row: the wire's dateline (agency, date) starts the story all the same.
+    rows = ["Net 12.6 mln vs 15.8 mln", "Revs 337.3 mln vs 315.2 mln"]
+    page = "\n\n".join(["HARBOUR LINES INC <HLI> 4TH QTR NET", "BERGEN, Feb 26 (Reuters) - Shr one dlr vs 73 cts",
+                        *rows]) + "\n"
+    r = clean_scrape(page, reference=REF)
+    assert r.title == "HARBOUR LINES INC <HLI> 4TH QTR NET"
+    assert r.dateline is not None and r.dateline.place == "BERGEN" and r.dateline.date_raw == "Feb 26"
+    assert r.paragraphs == ["Shr one dlr vs 73 cts", *rows]
