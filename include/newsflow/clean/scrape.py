@@ -110,7 +110,8 @@ def _is_prose(line: str) -> bool:
 
 
 def _is_nav(line: str) -> bool:
-    parts = [p for p in re.split(r"\s*[|»›]\s*|\s+[·•]\s+|\s{3,}", line) if p.strip()]
+    # Menus and breadcrumbs: "Home | News | Sport", "BLOG > Weight Loss > Tips", "About / Advertise / Contact".
+    parts = [p for p in re.split(r"\s*[|»›]\s*|\s+[·•>/]\s+|\s{3,}", line) if p.strip()]
     return len(parts) >= 3 and all(_words(p) <= 4 for p in parts)
 
 

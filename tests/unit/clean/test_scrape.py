@@ -524,3 +524,24 @@ def test_a_headline_with_a_kicker_is_no_dateline_lede_but_a_wire_lede_is() -> No
     assert r.title == "HARBOUR LINES INC <HLI> 4TH QTR NET"
     assert r.dateline is not None and r.dateline.place == "BERGEN" and r.dateline.date_raw == "Feb 26"
     assert r.paragraphs == ["Shr one dlr vs 73 cts", *rows]
+
+
+def test_breadcrumbs_and_menus_with_angle_brackets_or_slashes_are_navigation() -> None:
+    crumbs = "BLOG > Harbour Life > Ferry Tips"
+    menu = "About / Advertise / Tip Us / Contact"
+    headline = "Ferry timetable changes for the winter season"
+    page = "\n\n".join([crumbs, headline, PROSE, PROSE2, menu]) + "\n"
+    p = np.array([0.05, 0.1, 0.9, 0.9, 0.2])
+    r = clean_scrape(page, reference=REF, line_probs=(p, 0.4))
+    assert r.title == headline
+    assert 0 not in r.title_candidates
+    assert r.paragraphs == [PROSE, PROSE2]
+    # inside the story, a line the model keeps is still a menu
+    page = "\n\n".join([headline, PROSE, menu, PROSE2]) + "\n"
+    r = clean_scrape(page, reference=REF, line_probs=(np.array([0.1, 0.9, 0.6, 0.9]), 0.4))
+    assert r.paragraphs == [PROSE, PROSE2]
+    # a sentence with a slash or a comparison stays
+    line = "Fares rise 5 / 10 / 15 per cent > inflation, the operator said in a statement on Monday."
+    page = "\n\n".join([headline, PROSE, line, PROSE2]) + "\n"
+    r = clean_scrape(page, reference=REF, line_probs=(np.array([0.1, 0.9, 0.9, 0.9]), 0.4))
+    assert r.paragraphs == [PROSE, line, PROSE2]
