@@ -514,7 +514,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     threshold = 0.5
     # A lede opening with a dateline ("TOKYO, March 3 (Reuters) - ...") starts the story by definition: the
     # model may not drop it, and the headline is above it.
-    dateline_lede = wire is None and end < len(items) and match_dateline(items[end][0]) is not None
+    dateline_lede = wire is None and end < len(items) and _dateline_lede(items[end][0])
     if wire is None and end < len(items):
         # Wire items (headline, dateline line, table rows) are kept whole by rule; elsewhere the model
         # decides which lines below the header are story text.

@@ -516,6 +516,13 @@ def test_a_headline_with_a_kicker_is_no_dateline_lede_but_a_wire_lede_is() -> No
     assert r.title == "Harbour council backs pier budget"
     assert r.dateline is not None and r.dateline.place == "BERGEN" and r.dateline.agency == "Reuters"
     assert r.paragraphs == ["The harbour council backed the pier budget on Thursday.", *story]
+    # A question headline long enough to read as prose is no dateline lede either: it may be the title, and
+    # the model may leave it out of the body.
+    question = "BERGEN: Should the harbour council back the budget for the old stone pier this winter?"
+    page = "\n\n".join(["Home", "News", question, *story]) + "\n"
+    r = clean_scrape(page, reference=REF, line_probs=(np.array([0.05, 0.05, 0.2, 0.9, 0.9, 0.9]), 0.4))
+    assert 2 in r.title_candidates
+    assert r.paragraphs == story and r.dateline is None
     # An earnings item's lede is a table row: the wire's dateline (agency, date) starts the story all the same.
     rows = ["Net 12.6 mln vs 15.8 mln", "Revs 337.3 mln vs 315.2 mln"]
     page = "\n\n".join(["HARBOUR LINES INC <HLI> 4TH QTR NET", "BERGEN, Feb 26 (Reuters) - Shr one dlr vs 73 cts",
