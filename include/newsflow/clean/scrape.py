@@ -482,7 +482,7 @@ def _headline_then_lede(texts: list[str], end: int, story_p: np.ndarray | None, 
             and story_p[2] >= threshold and _title_shaped(texts[0]) and not _TERMINAL.search(texts[0])
             and "://" not in texts[0] and _words(texts[1]) >= 8 and bool(_TERMINAL.search(texts[1]))
             and not furniture.is_furniture_line(texts[0]) and not furniture.is_furniture_line(texts[1])
-            and match_dateline(texts[2]) is None)  # a dateline lede below: the headline is ranked above it
+            and not _dateline_lede(texts[2]))  # a dateline lede below: the headline is ranked above it
 
 
 def opens_with_its_headline(texts: list[str], end: int, rule_title: int | None, story_p: np.ndarray | None,
