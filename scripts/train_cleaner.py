@@ -111,16 +111,17 @@ def label_snippets(texts: list[str], with_: list[str], without: list[str]) -> tu
 
 def build(corpus: Path, render_tool: Path, cache: Path) -> list[dict[str, Any]]:
     """One record per (page, renderer): text, features, labels, site, set and truth (cached by inputs)."""
-    import inspect
-
-    from newsflow.clean import furniture, scrape
-
-    # The cache holds features: it is keyed by the code that makes them (and the corpus path), the furniture
-    # vocabulary included (its flags are features).
-    code = [line_features.features, scrape.line_infos, scrape.story_lines, scrape._split_items, scrape._header_end,
-            label_full, label_snippets, site_of, site_fold, reference_titles, furniture]
-    key = hashlib.blake2b((str(corpus.resolve()) + repr(line_features.FEATURES)
-                           + "".join(inspect.getsource(f) for f in code)).encode(), digest_size=8).hexdigest()
+    # The cache holds features: it is keyed by every source file that can change them (the whole cleaning
+    # package, with its helpers and furniture vocabulary, the labelling code and this script), the renderer
+    # and the corpus path. A key over chosen functions missed their helpers (``_is_nav``, ``_dateline_lede``)
+    # and once trained a model on features the code no longer made.
+    package = REPO / "include" / "newsflow"
+    sources = [*sorted((package / "clean").glob("*.py")), package / "evaluate" / "scrapes.py",
+               package / "evaluate" / "corpora.py", Path(__file__).resolve(), render_tool]
+    digest = hashlib.blake2b(str(corpus.resolve()).encode(), digest_size=8)
+    for source in sources:
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    key = digest.hexdigest()
     path = cache / f"pages-{key}.pickle"
     if path.exists():
         log.info("using cached pages %s", path)
