@@ -109,20 +109,27 @@ def label_snippets(texts: list[str], with_: list[str], without: list[str]) -> tu
     return y, w
 
 
+def cache_sources(render_tool: Path) -> list[Path]:
+    """Every file whose change can change the cached features and labels: the whole cleaning package (its
+    helpers and furniture vocabulary included), the labelling code, this script and the renderer. A key over
+    chosen functions missed their helpers (``_is_nav``, ``_dateline_lede``) and once trained the shipped
+    models on features the code no longer made."""
+    package = REPO / "include" / "newsflow"
+    return [*sorted((package / "clean").glob("*.py")), package / "evaluate" / "scrapes.py",
+            package / "evaluate" / "corpora.py", Path(__file__).resolve(), render_tool]
+
+
+def cache_key(corpus: Path, render_tool: Path) -> str:
+    """Key of the cached pages: the corpus path and the bytes of every ``cache_sources`` file."""
+    digest = hashlib.blake2b(str(corpus.resolve()).encode(), digest_size=8)
+    for source in cache_sources(render_tool):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
 def build(corpus: Path, render_tool: Path, cache: Path) -> list[dict[str, Any]]:
     """One record per (page, renderer): text, features, labels, site, set and truth (cached by inputs)."""
-    # The cache holds features: it is keyed by every source file that can change them (the whole cleaning
-    # package, with its helpers and furniture vocabulary, the labelling code and this script), the renderer
-    # and the corpus path. A key over chosen functions missed their helpers (``_is_nav``, ``_dateline_lede``)
-    # and once trained a model on features the code no longer made.
-    package = REPO / "include" / "newsflow"
-    sources = [*sorted((package / "clean").glob("*.py")), package / "evaluate" / "scrapes.py",
-               package / "evaluate" / "corpora.py", Path(__file__).resolve(), render_tool]
-    digest = hashlib.blake2b(str(corpus.resolve()).encode(), digest_size=8)
-    for source in sources:
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    key = digest.hexdigest()
-    path = cache / f"pages-{key}.pickle"
+    path = cache / f"pages-{cache_key(corpus, render_tool)}.pickle"
     if path.exists():
         log.info("using cached pages %s", path)
         return pickle.loads(path.read_bytes())

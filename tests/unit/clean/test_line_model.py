@@ -225,3 +225,29 @@ def test_a_task_forked_from_a_preloaded_worker_uses_the_models() -> None:
         process.join(10)
         if process.is_alive():
             process.kill()
+
+
+def test_training_cache_is_keyed_by_every_module_that_makes_features(tmp_path: Path) -> None:
+    """The cached features of ``make train-cleaner`` go stale when any cleaning module changes, helpers
+    included: a key over chosen functions once missed ``_is_nav`` and ``_dateline_lede`` and trained the
+    shipped models on features the code no longer made."""
+    import inspect
+    import sys
+
+    from newsflow.clean import scrape
+
+    train = load_script("train_cleaner")
+    tool = tmp_path / "render_scrapes.py"
+    tool.write_text("def render(html, renderer): return html\n", encoding="utf-8")
+    sources = {path.resolve() for path in train.cache_sources(tool)}
+    makers = [scrape._is_nav, scrape._dateline_lede, scrape.line_infos, lines.features, train.label_full,
+              train.label_snippets, train.reference_titles]
+    for function in makers:
+        assert Path(inspect.getsourcefile(function)).resolve() in sources, function.__name__
+    cleaning = [m for name, m in sys.modules.items() if name.startswith("newsflow.clean.") and getattr(m, "__file__", None)]
+    assert len(cleaning) >= 8
+    for module in cleaning:
+        assert Path(module.__file__).resolve() in sources, module.__name__
+    before = train.cache_key(tmp_path, tool)
+    tool.write_text("def render(html, renderer): return html.strip()\n", encoding="utf-8")
+    assert train.cache_key(tmp_path, tool) != before
