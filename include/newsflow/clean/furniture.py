@@ -159,6 +159,24 @@ CONTRIBUTOR_BIO = re.compile(
     re.I)
 
 
+#: A photo credit within a line ("... in Filzbach © Burkard Meyer", "Foto: Michael Bönte", "(Foto: Pixabay.com /
+#: irfanahmad)", "Credit: Ou Dongqu/Xinhua/ZUMA", "© AFP / JEFF PACHOUD", "... pasado. EFE"): the line is a
+#: caption, never the headline. "Photo:" and its kin count only with at most six words after them at the line's
+#: end, as a credit has them ("PHOTOS: Flooding hits downtown Springfield" is a headline).
+PHOTO_CREDIT = re.compile(
+    r"""©|(?<!\w)\(c\)\s
+      | (?<![-\w])(?:fotos?|bilder?|photos?|image|picture|pic|credit|cr[ée]dito|imagen|zdj[ęe]cie|fot)\s*:\s*\S+(?:\s+\S+){0,5}\s*$
+      | \b(?:getty\s+images|shutterstock|istock(?:photo)?|wikimedia\s+commons|unsplash|pixabay|adobe\s+stock
+           |picture\s+alliance|imago\s+images)\b
+      | \b(?:AFP|AP|EPA|SID|dpa|REUTERS|EFE)\s*/\s*[A-Z] | /\s*(?:dpa|AFP|EFE|Reuters)\s*$ | [.,]\s*(?:EFE|AFP|REUTERS|dpa)\s*$""",
+    re.VERBOSE | re.IGNORECASE)
+
+
+def has_photo_credit(line: str) -> bool:
+    """Does the line carry a photo credit (a caption, whatever else it says)? Title candidates leave it out."""
+    return bool(PHOTO_CREDIT.search(line.strip()))
+
+
 def is_furniture_line(line: str) -> bool:
     """A whole line of site furniture, wherever it stands on the page, in any format: drop it."""
     text = line.strip()

@@ -109,6 +109,35 @@ def _is_prose(line: str) -> bool:
     return _words(line) >= _PROSE_MIN_WORDS and bool(_TERMINAL.search(line))
 
 
+#: A figure in a wire table's row, with thousands separators and currency ("6,318,000", "$1.59", "-0.4%").
+_ROW_FIGURE = re.compile(r"[-+$£€]?\d[\d.,]*%?")
+
+
+def _row_figures(line: str) -> int:
+    """Figures on a line of 3+ tokens (0 for shorter lines)."""
+    parts = line.split()
+    return sum(1 for t in parts if _ROW_FIGURE.fullmatch(t)) if len(parts) >= 3 else 0
+
+
+def _closing_run(texts: list[str], end: int) -> int:
+    """Start of the run of lines that closes the scrape and reads as story: sentences of 4+ words, table rows
+    (3+ tokens with a figure: "Revs 337.3 mln vs 315.2 mln", "AUSTRALIA nil 75,530") and the short labels
+    between a table's rows ("Nine mths"), with the wire's sign-off and furniture lines skipped. A page whose last
+    lines are a footer has none; a wire item's earnings table or last sentence is one."""
+    tail = len(texts)
+    while tail > end:
+        line = texts[tail - 1]
+        if (furniture.is_furniture_line(line) or AGENCIES.get(line.strip().lower())
+                or (_TERMINAL.search(line) and _words(line) >= 4) or _row_figures(line) >= 1):
+            tail -= 1
+        elif (_words(line) <= 3 and not _TERMINAL.search(line) and tail < len(texts) and tail - 2 >= end
+              and _row_figures(texts[tail]) >= 1 and _row_figures(texts[tail - 2]) >= 1):
+            tail -= 1  # a label between table rows ("Nine mths", "Year"); a widget's heading ("Markets") is none
+        else:
+            break
+    return tail
+
+
 def _is_nav(line: str) -> bool:
     # Menus and breadcrumbs: "Home | News | Sport", "BLOG > Weight Loss > Tips", "About / Advertise / Contact".
     parts = [p for p in re.split(r"\s*[|»›]\s*|\s+[·•>/]\s+|\s{3,}", line) if p.strip()]
@@ -548,7 +577,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         if found and _date_line(head, found):
             dates.append((found[0], found[1], line))
             continue
-        if furniture.is_caption(line):
+        if furniture.is_caption(line) or furniture.has_photo_credit(line):  # a caption with its photo's credit
             result.image_captions.append(line)
             continue
         credits = parse_credit_line(line, source=source_hint)
@@ -612,7 +641,8 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
                 if not items[i][1] and _title_shaped(items[i][0])
                 and (story_p[i] < threshold or _question_headline(items[i][0])
                      or (_words(items[i][0]) <= 20 and not _TERMINAL.search(items[i][0])))
-                and not furniture.is_caption(items[i][0]) and not furniture.is_furniture_line(items[i][0])]
+                and not furniture.is_caption(items[i][0]) and not furniture.has_photo_credit(items[i][0])
+                and not furniture.is_furniture_line(items[i][0])]
         opens_with_headline = opens_with_its_headline(texts, header_end, result.rule_title, story_p, threshold)
         headline = (lines.title_model() if story_x is not None and line_model is _DEFAULT_MODEL
                     and not opens_with_headline else None)
@@ -661,11 +691,9 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     body: list[str] = []
     rule_body: list[str] = []  # what the rules alone keep
     # Rendered pages always end in a footer, so the model learnt that a page's last lines are furniture. A
-    # scrape that ends with its story (a crawler that saved the article alone) keeps the closing prose
-    # that follows a kept line.
-    tail = len(items)
-    while tail > end and _is_prose(items[tail - 1][0]):
-        tail -= 1
+    # scrape that ends with its story (a crawler that saved the article alone, wire copy) keeps the closing
+    # sentences and table rows that follow a kept line.
+    tail = _closing_run(texts, end)
     last_kept = -1
     body_p = _keep_tables(texts, story_p, threshold) if story_p is not None else None
     share = _story_share_before(texts, story_p, threshold) if story_p is not None else None

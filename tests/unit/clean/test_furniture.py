@@ -116,3 +116,27 @@ def test_the_quality_gate_checks_the_furniture_module_list() -> None:
     assert check.kwargs["regex_list"] == list(BODY_FURNITURE_PATTERNS)
     for pattern in BODY_FURNITURE_PATTERNS:
         re.compile(pattern)  # GX's pandas engine searches with Python's re
+
+
+@pytest.mark.parametrize("line", [
+    "The old stone pier at Port Wenlow in the morning fog © Harbour Gazette / Ana Ruiz",
+    "Foto: Ana Ruiz",
+    "Was kostet die neue Fähre? (Foto: Pixabay.com / harbourfan)",
+    "The ferry leaves the northern quay. Credit: Ana Ruiz/Harbour Gazette",
+    "Ein Fährschiff im Hafen von Bergen. EFE",
+    "Die Fähre im Hafen von BergenBild: AFP/SID/ANA RUIZ",
+    "Harbour workers on the pier (c) Wenlow Tourism | pixelhaus.example",
+    "Bild: shutterstock",
+])
+def test_photo_credits_in_the_forms_captions_carry_them(line: str) -> None:
+    assert furniture.has_photo_credit(line)
+
+
+@pytest.mark.parametrize("line", [
+    "PHOTOS: Flooding hits downtown Wenlow as the river crests at a record level",
+    "Neuer Blick auf das „Blue Marble“-Foto: Forscher simulieren das Klimasystem mit 1 km Auflösung",
+    "Court weighs Section 230(c) immunity for the harbour forum",
+    "Ferry workers vote to strike over winter timetable",
+])
+def test_headlines_that_mention_photos_carry_no_credit(line: str) -> None:
+    assert not furniture.has_photo_credit(line)

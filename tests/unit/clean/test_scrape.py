@@ -552,3 +552,48 @@ def test_breadcrumbs_and_menus_with_angle_brackets_or_slashes_are_navigation() -
     page = "\n\n".join([headline, PROSE, line, PROSE2]) + "\n"
     r = clean_scrape(page, reference=REF, line_probs=(np.array([0.1, 0.9, 0.9, 0.9]), 0.4))
     assert r.paragraphs == [PROSE, line, PROSE2]
+
+
+def test_a_caption_with_a_photo_credit_is_no_headline_candidate() -> None:
+    """Text browsers print a photo's caption with its credit near the headline; the ranker had taken such
+    lines for titles ("Hat das Potential zum Olympia-Superstar: Mikaela Shiffrin. © AFP / JEFF PACHOUD")."""
+    from newsflow.clean.scrape import _split_items
+
+    headline = "Ferry timetable changes for the winter season"
+    above = "The ferry at the northern quay of Port Wenlow © Harbour Gazette / Ana Ruiz"
+    below = "Passengers board the morning ferry at Bergen. Foto: Ana Ruiz"
+    page = "\n\n".join(["Home", "News", above, headline, below, PROSE, PROSE2]) + "\n"
+    p = np.array([0.05, 0.05, 0.2, 0.1, 0.3, 0.9, 0.9])
+    r = clean_scrape(page, reference=REF, line_probs=(p, 0.4))
+    texts = [t for t, _, _ in _split_items(page)]
+    assert texts.index(headline) in r.title_candidates
+    assert texts.index(above) not in r.title_candidates and texts.index(below) not in r.title_candidates
+    assert r.title == headline
+
+
+@pytest.mark.parametrize("signoff", [[], ["Reuter"]])
+def test_a_wire_earnings_table_closing_the_scrape_keeps_every_row(signoff: list[str]) -> None:
+    """The line model learnt from rendered pages, which always end in a footer, that a page's last lines are
+    furniture; an earnings item ends with its table ("Nine mths" and the rows under it), and a wire story with
+    its last short sentence. Both stay, with the shipped model, whatever follows them of the wire's sign-off."""
+    rows = ["Net 12.6 mln vs 15.8 mln", "Revs 337.3 mln vs 315.2 mln", "Nine mths", "Shr 3.07 dlrs vs 3.08 dlrs",
+            "Net 66 mln vs 66.2 mln", "Revs 1,590,000 vs 997,100"]
+    page = "\n\n".join(["HARBOUR LINES INC <HLI> 4TH QTR NET", "BERGEN, Feb 26 (Reuters) - Shr one dlr vs 73 cts",
+                        *rows, *signoff]) + "\n"
+    assert clean_scrape(page, reference=REF).paragraphs == ["Shr one dlr vs 73 cts", *rows]
+    story = ["BERGEN, March 3 (Reuters) - Harbour Lines Inc said it agreed to buy the ferry operator Wenlow "
+             "Shipping from its founding family for cash.", "Terms were not disclosed."]
+    page = "\n\n".join(["HARBOUR LINES TO BUY WENLOW SHIPPING", *story, *signoff]) + "\n"
+    assert clean_scrape(page, reference=REF).paragraphs[-1] == "Terms were not disclosed."
+
+
+def test_a_footer_closing_a_page_is_no_closing_story_run() -> None:
+    """Only a run of sentences and table rows reaching the page's end closes the story: a footer's menu and
+    labels stop it, so the model's verdict on them stands."""
+    from newsflow.clean.scrape import _closing_run
+
+    texts = ["Harbour council backs pier budget", PROSE, PROSE2, "Contact us", "Privacy policy",
+             "Tel. 030 1234 5678"]
+    assert _closing_run(texts, 1) == len(texts) - 1  # the phone line alone, after two labels
+    texts = ["Harbour council backs pier budget", PROSE, PROSE2, "Terms were not disclosed."]
+    assert _closing_run(texts, 1) == 1
