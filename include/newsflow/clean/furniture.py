@@ -162,13 +162,14 @@ CONTRIBUTOR_BIO = re.compile(
 #: A photo credit within a line ("... in Filzbach © Burkard Meyer", "Foto: Michael Bönte", "(Foto: Pixabay.com /
 #: irfanahmad)", "Credit: Ou Dongqu/Xinhua/ZUMA", "© AFP / JEFF PACHOUD", "... pasado. EFE"): the line is a
 #: caption, never the headline. "Photo:" and its kin count only with at most six words after them at the line's
-#: end, as a credit has them ("PHOTOS: Flooding hits downtown Springfield" is a headline).
+#: end, as a credit has them ("PHOTOS: Flooding hits downtown Springfield" is a headline); an agency after a
+#: sentence's full stop is a credit, after a comma a byline's ("Von Tobias Reinhardt, dpa").
 PHOTO_CREDIT = re.compile(
     r"""©|(?<!\w)\(c\)\s
       | (?<![-\w])(?:fotos?|bilder?|photos?|image|picture|pic|credit|cr[ée]dito|imagen|zdj[ęe]cie|fot)\s*:\s*\S+(?:\s+\S+){0,5}\s*$
       | \b(?:getty\s+images|shutterstock|istock(?:photo)?|wikimedia\s+commons|unsplash|pixabay|adobe\s+stock
            |picture\s+alliance|imago\s+images)\b
-      | \b(?:AFP|AP|EPA|SID|dpa|REUTERS|EFE)\s*/\s*[A-Z] | /\s*(?:dpa|AFP|EFE|Reuters)\s*$ | [.,]\s*(?:EFE|AFP|REUTERS|dpa)\s*$""",
+      | \b(?:AFP|AP|EPA|SID|dpa|REUTERS|EFE)\s*/\s*[A-Z] | /\s*(?:dpa|AFP|EFE|Reuters)\s*$ | [^\W\d_]\.\s*(?:EFE|AFP|REUTERS|dpa)\s*$""",
     re.VERBOSE | re.IGNORECASE)
 
 

@@ -577,12 +577,15 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         if found and _date_line(head, found):
             dates.append((found[0], found[1], line))
             continue
-        if furniture.is_caption(line) or furniture.has_photo_credit(line):  # a caption with its photo's credit
+        if furniture.is_caption(line):
             result.image_captions.append(line)
             continue
         credits = parse_credit_line(line, source=source_hint)
         if credits is not None:
             result.credits.extend(credits)
+            continue
+        if furniture.has_photo_credit(line):  # a caption with its photo's credit (bylines are read first)
+            result.image_captions.append(line)
             continue
         if furniture.is_furniture_line(line) or _is_nav(line) or furniture.STAFF_LINE.match(line):
             result.dropped += 1

@@ -137,6 +137,8 @@ def test_photo_credits_in_the_forms_captions_carry_them(line: str) -> None:
     "Neuer Blick auf das „Blue Marble“-Foto: Forscher simulieren das Klimasystem mit 1 km Auflösung",
     "Court weighs Section 230(c) immunity for the harbour forum",
     "Ferry workers vote to strike over winter timetable",
+    "Von Tobias Reinhardt, dpa",
+    "By Ana Ruiz, Reuters",
 ])
-def test_headlines_that_mention_photos_carry_no_credit(line: str) -> None:
+def test_headlines_and_bylines_carry_no_photo_credit(line: str) -> None:
     assert not furniture.has_photo_credit(line)
