@@ -54,6 +54,14 @@ def _norm(text: Any) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[’‘`]", "'", text)).strip()
 
 
+_SIGNOFF = re.compile(r"^\W*reuter\W*$", re.IGNORECASE)
+
+
+def _words_only(text: Any) -> str:
+    """Text as its words and figures, lower-cased, for a containment check that formatting cannot fail."""
+    return " ".join(re.findall(r"\w+", _norm(text)))
+
+
 def _run_landing(landing: Path, days: Iterable[str]) -> Path:
     """Run the pipeline steps for ``days`` of ``landing`` into a temporary lake; return the lake."""
     from newsflow import steps
@@ -177,7 +185,10 @@ def _reuters_landing(corpus: Path, landing: Path, limit: int, offset_days: int =
         folder = (datetime.strptime(day, "%Y-%m-%d") + timedelta(days=offset_days)).strftime("%Y-%m-%d")
         (landing / folder).mkdir(parents=True, exist_ok=True)
         (landing / folder / name).write_text(text)
-        labels[f"{folder}/{name}"] = {"title": doc.title, "dateline": place, "published_date": day}
+        paragraphs = [line for line in doc.body.split("\n\n") if line.strip()]
+        labels[f"{folder}/{name}"] = {"title": doc.title, "dateline": place, "published_date": day,
+                                      # the first paragraph carries the dateline the pipeline reads off
+                                      "body_paragraphs": paragraphs[1:] if dateline else paragraphs}
         count += 1
         if limit and count >= limit:
             break
@@ -195,7 +206,8 @@ def _bbc_landing(corpus: Path, landing: Path, limit: int) -> dict[str, dict[str,
             break
         name = f"bbc-{doc.category}-{Path(doc.file_name).stem}.txt"
         (landing / day / name).write_text(f"{doc.title}\n\n{doc.body}\n")
-        labels[f"{day}/{name}"] = {"title": doc.title}
+        labels[f"{day}/{name}"] = {"title": doc.title,
+                                   "body_paragraphs": [line for line in doc.body.split("\n\n") if line.strip()]}
     return labels
 
 
@@ -217,6 +229,15 @@ def score_corpus(labels: dict[str, dict[str, Any]], landing: Path) -> tuple[dict
             published = got.get("published_at")
             checks["published_date"] = (None if published is None or published != published else
                                         str(published.date()), want["published_date"])
+        if "body_paragraphs" in want:
+            # Every paragraph of the story is in the published body: wire tables keep their rows, a story
+            # its last sentence (the line model learnt from web pages that closing lines are a footer).
+            # Compared as words (bullets, quotes and dashes aside); a stray "REUTER" sign-off is no paragraph.
+            body = f" {_words_only(got.get('body'))} "
+            missing = next((line for line in want["body_paragraphs"]
+                            if _words_only(line) and f" {_words_only(line)} " not in body
+                            and not _SIGNOFF.match(line)), None)
+            checks["body_paragraphs"] = ("" if missing is None else f"missing {_norm(missing)[:60]!r}", "")
         for field, (g, w) in checks.items():
             scores[field].append(g == w)
             if g != w:
