@@ -113,12 +113,6 @@ def _is_prose(line: str) -> bool:
 _ROW_FIGURE = re.compile(r"[-+$£€]?\d[\d.,]*%?")
 
 
-def _row_figures(line: str) -> int:
-    """Figures on a line of 3+ tokens (0 for shorter lines)."""
-    parts = line.split()
-    return sum(1 for t in parts if _ROW_FIGURE.fullmatch(t)) if len(parts) >= 3 else 0
-
-
 def _closing_run(texts: list[str], end: int) -> int:
     """Start of the run of lines that closes the scrape and reads as story: sentences of 4+ words, table rows
     (3+ tokens with a figure: "Revs 337.3 mln vs 315.2 mln", "AUSTRALIA nil 75,530") and the short labels
@@ -128,10 +122,10 @@ def _closing_run(texts: list[str], end: int) -> int:
     while tail > end:
         line = texts[tail - 1]
         if (furniture.is_furniture_line(line) or AGENCIES.get(line.strip().lower())
-                or (_TERMINAL.search(line) and _words(line) >= 4) or _row_figures(line) >= 1):
+                or (_TERMINAL.search(line) and _words(line) >= 4) or _table_figures(line, _ROW_FIGURE) >= 1):
             tail -= 1
         elif (_words(line) <= 3 and not _TERMINAL.search(line) and tail < len(texts) and tail - 2 >= end
-              and _row_figures(texts[tail]) >= 1 and _row_figures(texts[tail - 2]) >= 1):
+              and _table_figures(texts[tail], _ROW_FIGURE) >= 1 and _table_figures(texts[tail - 2], _ROW_FIGURE) >= 1):
             tail -= 1  # a label between table rows ("Nine mths", "Year"); a widget's heading ("Markets") is none
         else:
             break
@@ -247,10 +241,10 @@ def _drop_repeats(body: list[str]) -> tuple[list[str], int]:
     return kept, len(body) - len(kept)
 
 
-def _table_figures(line: str) -> int:
+def _table_figures(line: str, figure: re.Pattern[str] = _TABLE_FIGURE) -> int:
     """Plain figures on a line of 3+ tokens (0 for shorter lines: a date or a score alone is no row)."""
     parts = line.split()
-    return sum(1 for t in parts if _TABLE_FIGURE.fullmatch(t)) if len(parts) >= 3 else 0
+    return sum(1 for t in parts if figure.fullmatch(t)) if len(parts) >= 3 else 0
 
 
 def _keep_tables(texts: list[str], p: np.ndarray, threshold: float) -> np.ndarray:
