@@ -57,6 +57,11 @@ def _norm(text: Any) -> str:
 _SIGNOFF = re.compile(r"^\W*reuter\W*$", re.IGNORECASE)
 
 
+def _paragraphs(body: str) -> list[str]:
+    """A corpus story's paragraphs (its readers join them with blank lines)."""
+    return [line for line in body.split("\n\n") if line.strip()]
+
+
 def _words_only(text: Any) -> str:
     """Text as its words and figures, lower-cased, for a containment check that formatting cannot fail."""
     return " ".join(re.findall(r"\w+", _norm(text)))
@@ -185,7 +190,7 @@ def _reuters_landing(corpus: Path, landing: Path, limit: int, offset_days: int =
         folder = (datetime.strptime(day, "%Y-%m-%d") + timedelta(days=offset_days)).strftime("%Y-%m-%d")
         (landing / folder).mkdir(parents=True, exist_ok=True)
         (landing / folder / name).write_text(text)
-        paragraphs = [line for line in doc.body.split("\n\n") if line.strip()]
+        paragraphs = _paragraphs(doc.body)
         labels[f"{folder}/{name}"] = {"title": doc.title, "dateline": place, "published_date": day,
                                       # the first paragraph carries the dateline the pipeline reads off
                                       "body_paragraphs": paragraphs[1:] if dateline else paragraphs}
@@ -207,7 +212,7 @@ def _bbc_landing(corpus: Path, landing: Path, limit: int) -> dict[str, dict[str,
         name = f"bbc-{doc.category}-{Path(doc.file_name).stem}.txt"
         (landing / day / name).write_text(f"{doc.title}\n\n{doc.body}\n")
         labels[f"{day}/{name}"] = {"title": doc.title,
-                                   "body_paragraphs": [line for line in doc.body.split("\n\n") if line.strip()]}
+                                   "body_paragraphs": _paragraphs(doc.body)}
     return labels
 
 
@@ -234,9 +239,8 @@ def score_corpus(labels: dict[str, dict[str, Any]], landing: Path) -> tuple[dict
             # its last sentence (the line model learnt from web pages that closing lines are a footer).
             # Compared as words (bullets, quotes and dashes aside); a stray "REUTER" sign-off is no paragraph.
             body = f" {_words_only(got.get('body'))} "
-            missing = next((line for line in want["body_paragraphs"]
-                            if _words_only(line) and f" {_words_only(line)} " not in body
-                            and not _SIGNOFF.match(line)), None)
+            wanted = [(line, _words_only(line)) for line in want["body_paragraphs"] if not _SIGNOFF.match(line)]
+            missing = next((line for line, words in wanted if words and f" {words} " not in body), None)
             checks["body_paragraphs"] = ("" if missing is None else f"missing {_norm(missing)[:60]!r}", "")
         for field, (g, w) in checks.items():
             scores[field].append(g == w)
