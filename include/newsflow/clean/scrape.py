@@ -132,6 +132,34 @@ def _closing_run(texts: list[str], end: int) -> int:
     return tail
 
 
+#: A label over a wire table's rows ("Year", "IMPORTS ALLOCATIONS", "WHEAT HRW HRS SRW SWW DURUM", "Average CD
+#: rates of city, trust and long-term banks") is short and no sentence; a row follows within this many lines.
+_WIRE_LABEL_MAX_WORDS = 10
+#: The note under a wire table or earnings report ("Note: 4th qtr data not available", "NOTE - Full name ...").
+_WIRE_NOTE = re.compile(r"^note\s*[:-]", re.IGNORECASE)
+_WIRE_LABEL_REACH = 2
+
+
+def _wire_table_lines(texts: list[str], end: int) -> set[int]:
+    """Lines below a dateline lede that belong to a wire table: rows next to another row or a label, and labels
+    over rows ("Year", "QUOTA 1987" / "IMPORTS ALLOCATIONS", a place split over two lines: "Baltimore/"), and the
+    report's note ("Note: Holding company.").
+
+    A wire story's tables (earnings, prices, quotas, rates) follow its lede; the line model, which learnt from
+    web pages, reads a row of names and figures as neither prose nor a menu and drops some. A single line with
+    a figure ("Posted 3 hours ago", "Photo 1 of 12") is no table.
+    """
+    rows = [_table_figures(t, _ROW_FIGURE) >= 1 and not furniture.is_furniture_line(t) for t in texts]
+    labels = [not rows[i] and _words(t) <= _WIRE_LABEL_MAX_WORDS and not _TERMINAL.search(t)
+              and any(rows[i + 1:i + 1 + _WIRE_LABEL_REACH]) for i, t in enumerate(texts)]
+    out: set[int] = set()
+    for i in range(end + 1, len(texts)):
+        near = [j for j in (i - 1, i + 1) if end < j < len(texts)]
+        if labels[i] or _WIRE_NOTE.match(texts[i]) or (rows[i] and any(rows[j] or labels[j] for j in near)):
+            out.add(i)
+    return out
+
+
 def _is_nav(line: str) -> bool:
     # Menus and breadcrumbs: "Home | News | Sport", "BLOG > Weight Loss > Tips", "About / Advertise / Contact".
     parts = [p for p in re.split(r"\s*[|»›]\s*|\s+[·•>/]\s+|\s{3,}", line) if p.strip()]
@@ -691,6 +719,8 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     # scrape that ends with its story (a crawler that saved the article alone, wire copy) keeps the closing
     # sentences and table rows that follow a kept line.
     tail = _closing_run(texts, end)
+    # Below a dateline lede (wire copy), a table's rows and labels that follow a kept line stay with it.
+    wire_table = _wire_table_lines(texts, end) if dateline_lede else set()
     last_kept = -1
     body_p = _keep_tables(texts, story_p, threshold) if story_p is not None else None
     share = _story_share_before(texts, story_p, threshold) if story_p is not None else None
@@ -742,7 +772,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
             continue
         rule_body.append(line)
         if (body_p is not None and body_p[at] < threshold and not (dateline_lede and at == end)
-                and not (at >= tail and last_kept == at - 1)):
+                and not ((at >= tail or at in wire_table) and last_kept == at - 1)):
             result.dropped += 1  # the line model: furniture (menus, comments, banners, lists)
             continue
         body.append(line)

@@ -597,3 +597,29 @@ def test_a_footer_closing_a_page_is_no_closing_story_run() -> None:
     assert _closing_run(texts, 1) == len(texts) - 1  # the phone line alone, after two labels
     texts = ["Harbour council backs pier budget", PROSE, PROSE2, "Terms were not disclosed."]
     assert _closing_run(texts, 1) == 1
+
+
+def test_a_wire_table_inside_the_story_keeps_its_labels_and_rows() -> None:
+    """Below a dateline lede, a table's header rows ("QUOTA 1987" / "IMPORTS ALLOCATIONS"), a place split over
+    two lines and the report's note stay with the rows after a kept line, wherever the model doubts them; a page
+    without a dateline lede leaves every doubtful row to the model, and a lone line with a figure is no table."""
+    lede = ("BERGEN, Feb 26 (Reuters) - The fisheries ministry said cumulative cod landings under the 1987 quota "
+            "were as follows, in tonnes.")
+    table = ["QUOTA 1987", "LANDINGS ALLOCATIONS", "ALESUND nil 39,130", "BODO 103 21,840", "ST.KILDA-",
+             "TROMSO nil 7,500", "Note: figures are provisional"]
+    page = "\n\n".join(["COD LANDINGS DETAILED -- MINISTRY", lede, *table, PROSE]) + "\n"
+    p = np.array([0.5, 0.9, 0.3, 0.2, 0.45, 0.2, 0.1, 0.3, 0.2, 0.9])
+    body = clean_scrape(page, reference=REF, line_probs=(p, 0.4)).paragraphs
+    assert body[1:] == [*table, PROSE]
+
+    # No dateline lede: the same doubtful rows are the model's to drop.
+    lede_plain = lede.removeprefix("BERGEN, Feb 26 (Reuters) - ")
+    page = "\n\n".join(["COD LANDINGS DETAILED -- MINISTRY", lede_plain, *table, PROSE]) + "\n"
+    body = clean_scrape(page, reference=REF, line_probs=(p, 0.4)).paragraphs
+    assert "ALESUND nil 39,130" in body and "BODO 103 21,840" not in body
+
+    # A web page's dateline lede followed by one line with a figure and a menu: no table.
+    page = "\n\n".join(["Harbour council backs pier budget", lede, PROSE, "Posted 3 hours ago", "Contact us",
+                        "Privacy policy"]) + "\n"
+    p = np.array([0.5, 0.9, 0.9, 0.2, 0.1, 0.1])
+    assert clean_scrape(page, reference=REF, line_probs=(p, 0.4)).paragraphs[-1] == PROSE
