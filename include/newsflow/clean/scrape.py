@@ -450,11 +450,37 @@ def _wire_dateline(items: list[tuple[str, bool, int]]) -> int | None:
     return None
 
 
+#: A field of a wire data listing: "AMT : 1,200,000", "ISSUER: Bay County Building Authority", "DUE : 11/1/96-11".
+_LISTING_FIELD = re.compile(r"^[A-Z0-9][\w .'/&()-]{0,30}?\s?:\s*\S")
+_LISTING_MIN_LINES = 5
+_LISTING_MIN_SHARE = 0.6
+
+
+def _wire_listing(items: list[tuple[str, bool, int]]) -> bool:
+    """A wire data listing: a headline over lines that are mostly fields ("CUSIP : 072261") and rows of figures
+    ("1997 50,000"), no sentence anywhere and no dateline (a bond presale, a price or quota list).
+
+    It is news analysts count, not an empty page; a web page never opens with its headline over such lines alone.
+    """
+    if len(items) <= _LISTING_MIN_LINES or not _looks_like_headline(items[0][0]) or _is_prose(items[0][0]):
+        return False
+    rest = [line for line, _, _ in items[1:]]
+    if any(_is_prose(line) for line in rest) or (match_dateline(rest[0]) is not None
+                                                 and not _LISTING_FIELD.match(rest[0])):
+        return False  # a story, or wire copy under its dateline ("NEW YORK, March 2 (Reuters) - Shr 3 cts")
+    data = sum(1 for line in rest if _LISTING_FIELD.match(line)
+               or (len(line.split()) <= 15 and any(_ROW_FIGURE.fullmatch(t) for t in line.split())))
+    return data >= _LISTING_MIN_LINES and data >= _LISTING_MIN_SHARE * len(rest)
+
+
 def _header_end(items: list[tuple[str, bool, int]], source_hint: str | None) -> int:
-    """Index of the first story line: below a wire dateline line, else prose or a lede opening with a dateline."""
+    """Index of the first story line: below a wire dateline line, else prose or a lede opening with a dateline;
+    below the headline of a wire data listing."""
     wire = _wire_dateline(items)
     if wire is not None and wire + 1 < len(items):
         return wire + 1
+    if wire is None and _wire_listing(items):
+        return 1
     for i, (line, _, _) in enumerate(items):
         if furniture.is_caption(line) or furniture.is_furniture_line(line) or furniture.is_headline_list_heading(line):
             continue
@@ -566,7 +592,8 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     # A lede opening with a dateline ("TOKYO, March 3 (Reuters) - ...") starts the story by definition: the
     # model may not drop it, and the headline is above it.
     dateline_lede = wire is None and end < len(items) and _dateline_lede(items[end][0])
-    if wire is None and end < len(items):
+    listing = wire is None and end == 1 and _wire_listing(items)
+    if wire is None and not listing and end < len(items):
         # Wire items (headline, dateline line, table rows) are kept whole by rule; elsewhere the model
         # decides which lines below the header are story text.
         if line_probs is not None:  # precomputed (cross-validation)
@@ -785,7 +812,7 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
         body = rule_body
     body, repeats = _drop_repeats(body)
     result.dropped += repeats
-    if body and result.dateline is None:
+    if body and result.dateline is None and not listing:  # a listing's first field ("AMT : 1,200,000") is none
         dateline = match_dateline(body[0])
         if dateline:
             result.dateline = dateline

@@ -623,3 +623,24 @@ def test_a_wire_table_inside_the_story_keeps_its_labels_and_rows() -> None:
                         "Privacy policy"]) + "\n"
     p = np.array([0.5, 0.9, 0.9, 0.2, 0.1, 0.1])
     assert clean_scrape(page, reference=REF, line_probs=(p, 0.4)).paragraphs[-1] == PROSE
+
+
+def test_a_wire_data_listing_without_a_dateline_is_an_article_with_every_field() -> None:
+    """A bond presale or a price list goes out as a headline over fields and rows, with no dateline and no
+    sentence: news analysts count, kept whole (its first field is no dateline). A page of menus and prices
+    without a headline over them stays no article."""
+    import newsflow
+
+    fields = ["AMT: 2,400,000 DATE: 03/11/97 NYC Time: 1100 CUSIP: 481220", "ISSUER: Wenlow County School District",
+              "ISSUE: General obligation bonds Series 1997 TAX STAT: Exempt", "DUE: 6/1/98-12 SR MGR: Harbour Securities",
+              "PAYING AGENT: First Wenlow Bank, Bergen", "Year Amount Coupon Yield Price", "1998 150,000",
+              "1999 160,000", "2000 175,000", "2001 185,000"]
+    page = "\n\n".join(["PRESALE - Wenlow Co Sch Dist, Maine", *fields]) + "\n"
+    r = clean_scrape(page, reference=REF)
+    assert r.title == "PRESALE - Wenlow Co Sch Dist, Maine" and r.paragraphs == fields and r.dateline is None
+    article = newsflow.parse_article(page.encode(), filename="presale.txt")
+    assert article["title"] == "PRESALE - Wenlow Co Sch Dist, Maine" and article["body"].startswith("AMT: 2,400,000")
+
+    menu = "\n\n".join(["Home", "Shop", "Prices: from 9.99", "Delivery: 2-3 days", "Call 0800 123 456",
+                        "Opening hours: 9-17", "Sale 20% off", "Newsletter"]) + "\n"
+    assert clean_scrape(menu, reference=REF).paragraphs == []
