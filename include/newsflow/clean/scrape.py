@@ -460,7 +460,8 @@ def _wire_listing(items: list[tuple[str, bool, int]]) -> bool:
     """A wire data listing: a headline over lines that are mostly fields ("CUSIP : 072261") and rows of figures
     ("1997 50,000"), no sentence anywhere and no dateline (a bond presale, a price or quota list).
 
-    It is news analysts count, not an empty page; a web page never opens with its headline over such lines alone.
+    It is news analysts count, not an empty page; a rendered web page opens with its menus, not a headline over
+    such lines alone.
     """
     if len(items) <= _LISTING_MIN_LINES or not _looks_like_headline(items[0][0]) or _is_prose(items[0][0]):
         return False
