@@ -113,6 +113,17 @@ def _is_prose(line: str) -> bool:
 _ROW_FIGURE = re.compile(r"[-+$£€]?\d[\d.,]*%?")
 
 
+#: A dividend's date row, its day often spelt out in wire style: "Pay May Seven", "Record March nine", "Payable
+#: March 31", "Ex-div April 2".
+_DIVIDEND_DATE = re.compile(r"^(?:pay(?:able)?|record|ex[- ]?div(?:idend)?|distribution)\s+"
+                            r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+[\w-]+$", re.IGNORECASE)
+
+
+def _is_row(line: str) -> bool:
+    """A wire table's row: 3+ tokens with a figure ("Revs 337.3 mln vs 315.2 mln"), or a dividend's date."""
+    return _table_figures(line, _ROW_FIGURE) >= 1 or bool(_DIVIDEND_DATE.match(line))
+
+
 def _closing_run(texts: list[str], end: int) -> int:
     """Start of the run of lines that closes the scrape and reads as story: sentences of 4+ words, table rows
     (3+ tokens with a figure: "Revs 337.3 mln vs 315.2 mln", "AUSTRALIA nil 75,530") and the short labels
@@ -122,10 +133,10 @@ def _closing_run(texts: list[str], end: int) -> int:
     while tail > end:
         line = texts[tail - 1]
         if (furniture.is_furniture_line(line) or AGENCIES.get(line.strip().lower())
-                or (_TERMINAL.search(line) and _words(line) >= 4) or _table_figures(line, _ROW_FIGURE) >= 1):
+                or (_TERMINAL.search(line) and _words(line) >= 4) or _is_row(line)):
             tail -= 1
         elif (_words(line) <= 3 and not _TERMINAL.search(line) and tail < len(texts) and tail - 2 >= end
-              and _table_figures(texts[tail], _ROW_FIGURE) >= 1 and _table_figures(texts[tail - 2], _ROW_FIGURE) >= 1):
+              and _is_row(texts[tail]) and _is_row(texts[tail - 2])):
             tail -= 1  # a label between table rows ("Nine mths", "Year"); a widget's heading ("Markets") is none
         else:
             break
@@ -149,7 +160,7 @@ def _wire_table_lines(texts: list[str], end: int) -> set[int]:
     web pages, reads a row of names and figures as neither prose nor a menu and drops some. A single line with
     a figure ("Posted 3 hours ago", "Photo 1 of 12") is no table.
     """
-    rows = [_table_figures(t, _ROW_FIGURE) >= 1 and not furniture.is_furniture_line(t) for t in texts]
+    rows = [_is_row(t) and not furniture.is_furniture_line(t) for t in texts]
     labels = [not rows[i] and _words(t) <= _WIRE_LABEL_MAX_WORDS and not _TERMINAL.search(t)
               and any(rows[i + 1:i + 1 + _WIRE_LABEL_REACH]) for i, t in enumerate(texts)]
     out: set[int] = set()
@@ -825,7 +836,8 @@ def clean_scrape(text: str, *, learned: frozenset[str] = frozenset(), reference:
     masthead = (result.masthead or source_hint or "").strip().casefold()
     # Short lines with figures are table rows of wire briefs ("Record March 13"), not furniture.
     while len(body) > 1 and ((not _TERMINAL.search(body[-1]) and _words(body[-1]) <= 8
-                              and not any(c.isdigit() for c in body[-1])) or _is_bio(body[-1])
+                              and not any(c.isdigit() for c in body[-1]) and not _DIVIDEND_DATE.match(body[-1]))
+                             or _is_bio(body[-1])
                              or (masthead and body[-1].casefold().startswith(masthead) and _words(body[-1]) <= 30)):
         body.pop()
         result.dropped += 1

@@ -644,3 +644,16 @@ def test_a_wire_data_listing_without_a_dateline_is_an_article_with_every_field()
     menu = "\n\n".join(["Home", "Shop", "Prices: from 9.99", "Delivery: 2-3 days", "Call 0800 123 456",
                         "Opening hours: 9-17", "Sale 20% off", "Newsletter"]) + "\n"
     assert clean_scrape(menu, reference=REF).paragraphs == []
+
+
+def test_a_dividend_brief_keeps_its_date_rows_with_the_day_spelt_out() -> None:
+    """Wire style spells a day under ten out ("Record March nine", "Pay May Seven"): the rows carry no digit, so
+    the closing run and the trailing-furniture pass had taken them for stray labels and dropped them."""
+    rows = ["Pay May Seven", "Record April Seven"]
+    page = "\n\n".join(["HARBOUR LINES INC <HLI> SETS QUARTERLY",
+                        "BERGEN, March 2 (Reuters) - Qtly div 65 cts vs 65 cts prior", *rows, "Reuter"]) + "\n"
+    p = np.array([0.3, 0.6, 0.45, 0.05, 0.02])
+    assert clean_scrape(page, reference=REF, line_probs=(p, 0.4)).paragraphs == ["Qtly div 65 cts vs 65 cts prior", *rows]
+    # A short label without a date at the end of a page is still no row.
+    page = "\n\n".join(["Harbour council backs pier budget", PROSE, "Read more stories"]) + "\n"
+    assert clean_scrape(page, reference=REF, line_probs=(np.array([0.3, 0.9, 0.5]), 0.4)).paragraphs == [PROSE]
