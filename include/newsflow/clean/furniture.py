@@ -173,9 +173,20 @@ PHOTO_CREDIT = re.compile(
     re.VERBOSE | re.IGNORECASE)
 
 
+#: What every :data:`PHOTO_CREDIT` match holds (a mark, a colon, a slash, a stock agency's name, an agency at the
+#: end): a line with none of it is no credit, and most lines are ruled out without running the pattern.
+_CREDIT_MARKS = ("©", "(c)", ":", "/", "getty", "shutterstock", "istock", "wikimedia", "unsplash", "pixabay",
+                 "adobe", "picture", "imago")
+_CREDIT_ENDS = ("efe", "afp", "reuters", "dpa")
+
+
 def has_photo_credit(line: str) -> bool:
     """Does the line carry a photo credit (a caption, whatever else it says)? Title candidates leave it out."""
-    return bool(PHOTO_CREDIT.search(line.strip()))
+    text = line.strip()
+    low = text.lower()
+    if not (any(mark in low for mark in _CREDIT_MARKS) or low.endswith(_CREDIT_ENDS)):
+        return False
+    return bool(PHOTO_CREDIT.search(text))
 
 
 def is_furniture_line(line: str) -> bool:

@@ -640,12 +640,23 @@ def _body_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _clean_body(lines: list[str], captions: list[str], headings: list[str], byline_texts: list[str]) -> list[str]:
-    """Drop caption, headline, byline/dateline and furniture lines; keep the article's paragraphs in order."""
+#: A line this short with a photo credit is a caption ("Foto: Michael Bönte", "Chloe Kim will es wissen. © AFP /
+#: KIRILL KUDRYAVTSEV"); a longer one is a paragraph that ends with its agency or quotes a copyright notice.
+_CREDIT_CAPTION_MAX_WORDS = 25
+
+
+def _clean_body(lines: list[str], captions: list[str], headings: list[str],
+                byline_texts: list[str]) -> tuple[list[str], list[str]]:
+    """Drop caption, headline, byline/dateline and furniture lines; keep the article's paragraphs in order.
+
+    Returns the paragraphs and the captions found among them by their photo credit (a caption outside a
+    ``<figcaption>``, which the page's markup does not mark).
+    """
     caption_set = {_clean(c).lower() for c in captions}
     byline_set = {_clean(b).lower() for b in byline_texts}
     heading_set = {_clean(h).lower() for h in headings if h}
     out: list[str] = []
+    credited: list[str] = []
     for i, line in enumerate(lines):
         norm = _clean(line).lower()
         if norm in caption_set:
@@ -654,8 +665,12 @@ def _clean_body(lines: list[str], captions: list[str], headings: list[str], byli
             continue
         if i < 3 and (norm in heading_set or norm in byline_set):
             continue
+        if (len(line) <= 12 * _CREDIT_CAPTION_MAX_WORDS and _size(line) <= _CREDIT_CAPTION_MAX_WORDS
+                and furniture.has_photo_credit(line)):  # cheap bounds first: most lines are long paragraphs
+            credited.append(_clean(line))
+            continue
         out.append(line)
-    return out
+    return out, credited
 
 
 # A lead paragraph (German "Teaser", "intro", "chapô") sits above the story, often outside the box
@@ -1166,7 +1181,8 @@ def _extract(html: str | bytes, url: str | None) -> dict[str, Any]:
     ld_body = ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else ""
     _prepare_for_text(marks)
     body_text = _main_text(tree, page_url or url, ld_body)
-    lines = _clean_body(_body_lines(body_text), captions, [title or "", raw_title, h1], byline_texts)
+    lines, credited = _clean_body(_body_lines(body_text), captions, [title or "", raw_title, h1], byline_texts)
+    captions += [c for c in credited if c not in captions]
     lead = _lead_paragraph(tree, meta, lines, captions) if lines else None
     if lead:
         lines.insert(0, lead)

@@ -506,3 +506,16 @@ def test_caption_that_repeats_the_description_is_no_lead() -> None:
     assert result["lead"] is None
     assert LEAD in result["image_captions"]
     assert result["body"].startswith("The harbour council")
+
+
+def test_a_credited_caption_in_a_plain_paragraph_is_a_caption_not_body() -> None:
+    """Captions outside ``<figcaption>`` ("Chloe Kim will es wissen. © AFP / KIRILL KUDRYAVTSEV", "Foto: Michael
+    Bönte") are plain paragraphs to the extractor; their photo credit says what they are. A long paragraph that
+    ends with its agency's mark stays story."""
+    caption = "The old stone pier at low tide on Monday. © Wenlow Gazette / Ada Stone"
+    credit = "Foto: Harbour Trust"
+    story = PARAGRAPHS[2] + " The work will be paid for from the harbour fund. (dpa)"
+    result = extract_html(page(paragraphs=[PARAGRAPHS[0], caption, PARAGRAPHS[1], credit, story, PARAGRAPHS[3]]))
+    assert caption not in result["body"] and credit not in result["body"]
+    assert caption in result["image_captions"] and credit in result["image_captions"]
+    assert story in result["body"] and PARAGRAPHS[1] in result["body"]
