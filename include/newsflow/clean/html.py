@@ -665,8 +665,8 @@ def _clean_body(lines: list[str], captions: list[str], headings: list[str],
             continue
         if i < 3 and (norm in heading_set or norm in byline_set):
             continue
-        if (len(line) <= 12 * _CREDIT_CAPTION_MAX_WORDS and _size(line) <= _CREDIT_CAPTION_MAX_WORDS
-                and furniture.has_photo_credit(line)):  # cheap bounds first: most lines are long paragraphs
+        # Word count first (on a prefix, which settles it for the long paragraphs most lines are), then the pattern.
+        if not _size_at_least(line, _CREDIT_CAPTION_MAX_WORDS + 1) and furniture.has_photo_credit(line):
             credited.append(_clean(line))
             continue
         out.append(line)
