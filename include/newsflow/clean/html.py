@@ -729,6 +729,29 @@ def _lead_paragraph(tree: HtmlElement, meta: dict[str, list[str]], lines: list[s
     return None
 
 
+_HEADER_LINES_MAX = 3
+
+
+def _drop_header_lines(lines: list[str], tree: HtmlElement) -> list[str]:
+    """The story without the lines it opens with from the article's ``<header>``: a deck, a dateline stamp,
+    a second headline. Markup puts them there, next to the headline, and the article body excludes them;
+    the extractor keeps them since headers may also hold real text. A header wrapping the whole story,
+    or every line coming from one, leaves the story as it is.
+    """
+    body = tree.find("body")
+    if body is None or body.find(".//header") is None:
+        return lines
+    drop = 0
+    for line in lines[:min(_HEADER_LINES_MAX, len(lines) - 1)]:
+        node = _element_starting_with(body, _squash(line)[:200])
+        header = None if node is None else next(
+            (n for n in (node, *node.iterancestors()) if n.tag == "header"), None)
+        if header is None or len(_text(header)) > 2 * sum(len(x) for x in lines[:drop + 1]) + 400:
+            break
+        drop += 1
+    return lines[drop:]
+
+
 _FRAME_TOKEN = re.compile(r"(?:site-?|page-?)?(?:footer|sidebar)\b", re.IGNORECASE)
 
 
@@ -834,13 +857,12 @@ class _SetAside:
     put it; leaving the block restores the tree exactly (the later checks read the whole page).
     """
 
-    def __init__(self, tree: HtmlElement, tags: frozenset[str]) -> None:
-        self.tree = tree
-        self.tags = tags
+    def __init__(self, nodes: list[HtmlElement]) -> None:
+        self.nodes = nodes  # none inside another
         self.undo: list[tuple[HtmlElement, HtmlElement, int, HtmlElement | None, str | None, str | None]] = []
 
     def __enter__(self) -> None:
-        for node in _outermost(self.tree, self.tags):
+        for node in self.nodes:
             parent = node.getparent()
             if parent is None:
                 continue
@@ -866,22 +888,69 @@ class _SetAside:
         self.undo.clear()
 
 
+_LINK_BOX_TAGS = ("p", "div", "section", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
+_SHORT_BOX_TAGS = frozenset(("div", "section"))
+_TITLE_BOX_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "blockquote"))
+
+
+def _link_boxes(tree: HtmlElement) -> list[HtmlElement]:
+    """Boxes that are mostly one link or a few short ones: teasers, "read more" lines, related headlines.
+
+    trafilatura's precision mode deletes these by its link-density tests, with the thresholds used here
+    (one link of over 10 characters holding 90% of the text; a short box of blocks with a link in it; a
+    heading or quote mostly of links), but it also deletes whole headers and page-bottom boxes, losing
+    decks, lists and short paragraphs on unfamiliar layouts. So its default mode runs on the page without
+    these boxes instead. Outermost boxes only; a box with an image is a figure.
+    """
+    body = tree.find("body")
+    if body is None:
+        return []
+    found: list[HtmlElement] = []
+    walker = etree.iterwalk(body, events=("start",), tag=_LINK_BOX_TAGS)
+    for _event, node in walker:
+        tag = node.tag
+        links = node.findall(".//a")
+        if not links or node.find(".//img") is not None or (
+                tag == "p" and node.getparent() is not None and node.getparent().tag in ("li", "td", "th")):
+            continue
+        size = len(_text(node))
+        link_sizes = [len(_text(a)) for a in links]
+        last = node.getnext() is None
+        if len(links) == 1 and link_sizes[0] > 10 and link_sizes[0] > 0.9 * size:
+            drop = True
+        elif tag in _SHORT_BOX_TAGS:
+            drop = len(node) > 0 and size < (200 if last else 100)
+        elif tag in _TITLE_BOX_TAGS and size < (300 if last else 100):
+            named = [n for n in link_sizes if n]
+            drop = not named or sum(named) > 0.8 * size or (
+                len(named) > 1 and sum(n < 10 for n in named) > 0.8 * len(named))
+        else:
+            drop = False
+        if drop:
+            found.append(node)
+            walker.skip_subtree()
+    return found
+
+
 @lru_cache(maxsize=4)
-def _trafilatura_options(fast: bool, precision: bool = True) -> Any:
+def _trafilatura_options(fast: bool, recall: bool = False) -> Any:
     """trafilatura's settings for one pass, built once: building them reads its config file values anew.
 
-    ``precision`` False is its recall mode (``favor_recall``), for pages the precise passes leave empty.
+    Its default (balanced) focus, not ``favor_precision``: precision mode also deletes every ``<header>``
+    and page-bottom box, losing lists, short paragraphs and decks on unfamiliar layouts; the link boxes it
+    deletes are set aside beforehand instead (``_link_boxes``). ``recall`` is its recall mode, for pages
+    the other passes leave empty.
     """
     from trafilatura.settings import Extractor
 
-    return Extractor(output_format="python", fast=fast, precision=precision, recall=not precision,
+    return Extractor(output_format="python", fast=fast, precision=False, recall=recall,
                      comments=False, tables=True, with_metadata=False)
 
 
-def _run_trafilatura(tree: HtmlElement, url: str | None, *, fast: bool, precision: bool = True) -> str:
+def _run_trafilatura(tree: HtmlElement, url: str | None, *, fast: bool, recall: bool = False) -> str:
     import trafilatura
 
-    options = copy.copy(_trafilatura_options(fast, precision))
+    options = copy.copy(_trafilatura_options(fast, recall))
     options.url = url
     options.source = url and url.encode("utf-8", "replace").decode("utf-8")
     try:
@@ -904,15 +973,16 @@ _FULL_PASS_BELOW = 1500
 
 def _main_text(tree: HtmlElement, url: str | None, ld_body: str) -> str:
     """Main text via trafilatura's fast pass, re-run with its fallbacks when the result looks truncated,
-    and in its recall mode when the precise passes found next to nothing (a short post they pruned)."""
-    with _SetAside(tree, _CLEANED_TAGS):
-        text = _run_trafilatura(tree, url, fast=True)
-        if len(text) < _FULL_PASS_BELOW or (ld_body and len(text) < 0.6 * len(ld_body)):
-            fuller = _run_trafilatura(tree, url, fast=False)
-            if len(fuller) > len(text):
-                text = fuller
+    and in its recall mode when those passes found next to nothing (a short post they pruned)."""
+    with _SetAside(_outermost(tree, _CLEANED_TAGS)):
+        with _SetAside(_link_boxes(tree)):
+            text = _run_trafilatura(tree, url, fast=True)
+            if len(text) < _FULL_PASS_BELOW or (ld_body and len(text) < 0.6 * len(ld_body)):
+                fuller = _run_trafilatura(tree, url, fast=False)
+                if len(fuller) > len(text):
+                    text = fuller
         if not _size_at_least(text, _NO_TEXT_WORDS):
-            wider = _run_trafilatura(tree, url, fast=False, precision=False)
+            wider = _run_trafilatura(tree, url, fast=False, recall=True)
             if _size(wider) > _size(text):
                 text = wider
     return text
@@ -1183,6 +1253,7 @@ def _extract(html: str | bytes, url: str | None) -> dict[str, Any]:
     body_text = _main_text(tree, page_url or url, ld_body)
     lines, credited = _clean_body(_body_lines(body_text), captions, [title or "", raw_title, h1], byline_texts)
     captions += [c for c in credited if c not in captions]
+    lines = _drop_header_lines(lines, tree)
     lead = _lead_paragraph(tree, meta, lines, captions) if lines else None
     if lead:
         lines.insert(0, lead)

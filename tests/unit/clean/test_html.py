@@ -360,11 +360,11 @@ FURNISHED = page(
 
 def test_set_aside_detaches_cleaned_elements_and_restores_the_tree_exactly() -> None:
     from lxml import etree
-    from newsflow.clean.html import _CLEANED_TAGS, _parse, _SetAside
+    from newsflow.clean.html import _CLEANED_TAGS, _outermost, _parse, _SetAside
 
     tree = _parse(FURNISHED)
     before = etree.tostring(tree, encoding="unicode")
-    with _SetAside(tree, _CLEANED_TAGS):
+    with _SetAside(_outermost(tree, _CLEANED_TAGS)):
         during = etree.tostring(tree, encoding="unicode")
         head_tags = [node.tag for node in tree.find("head")]
         body_text = tree.find("body").text_content()
@@ -381,12 +381,12 @@ def test_set_aside_detaches_cleaned_elements_and_restores_the_tree_exactly() -> 
 
 
 def test_set_aside_changes_no_extraction() -> None:
-    from newsflow.clean.html import _CLEANED_TAGS, _parse, _run_trafilatura, _SetAside
+    from newsflow.clean.html import _CLEANED_TAGS, _outermost, _parse, _run_trafilatura, _SetAside
 
     tree = _parse(FURNISHED)
     for fast in (True, False):
         plain = _run_trafilatura(tree, "https://gazette.example/pier", fast=fast)
-        with _SetAside(tree, _CLEANED_TAGS):
+        with _SetAside(_outermost(tree, _CLEANED_TAGS)):
             aside = _run_trafilatura(tree, "https://gazette.example/pier", fast=fast)
         assert aside == plain
         assert PARAGRAPHS[0] in plain
@@ -519,3 +519,48 @@ def test_a_credited_caption_in_a_plain_paragraph_is_a_caption_not_body() -> None
     assert caption not in result["body"] and credit not in result["body"]
     assert caption in result["image_captions"] and credit in result["image_captions"]
     assert story in result["body"] and PARAGRAPHS[1] in result["body"]
+
+
+def test_link_boxes_leave_the_body_while_boxed_story_text_stays() -> None:
+    """trafilatura's default mode keeps a teaser that is one link, a short box around a link and a linked
+    related headline; they are set aside before it runs. Its precision mode, which deletes those, also deletes
+    a bordered fact box and a box classed 'bottom' that hold the story's own paragraphs: these must stay."""
+    import trafilatura
+
+    teaser = "Harbour festival returns to Wenlow with tall ships and a night market"
+    related = "Key moments from the council's pier debate"
+    fact_box = ("The pier was first built in 1868 from granite quarried at Carn Edra, and it was last "
+                "rebuilt after the storm of 1953 swept away its seaward end.")
+    closing = ("Applications for stalls at the summer market during the works open on 1 April, the "
+               "harbour master said, and traders displaced by the closure will be offered space first.")
+    body = [PARAGRAPHS[0], PARAGRAPHS[1]]
+    html = page(
+        paragraphs=body,
+        body_top="",
+        body_bottom=(f'<p><a href="/news/festival">{teaser}</a></p>'
+                     f'<div style="border: 1px solid #ccc"><p>{fact_box}</p></div>'
+                     f'<div class="promo"><span>More:</span> <a href="/sport">Wenlow win the derby</a></div>'
+                     f'<h3><a href="/news/debate">{related}</a></h3>'
+                     f'<div class="article-bottom"><p>{closing}</p></div>'),
+    )
+    result = extract_html(html, url="https://gazette.example/news/pier")
+    assert fact_box in result["body"] and closing in result["body"]
+    assert teaser not in result["body"] and related not in result["body"] and "derby" not in result["body"]
+    precise = trafilatura.extract(html, favor_precision=True) or ""
+    assert fact_box not in precise and closing not in precise  # what the default mode is chosen for
+
+
+def test_deck_in_the_article_header_is_not_body() -> None:
+    """A deck (standfirst) or timestamp in the article's <header>, next to the headline, opens the
+    extracted text; the article body leaves it out. A header that wraps the whole story is no deck."""
+    deck = "The council's vote ends a decade of dispute over who pays for the harbour's repairs."
+    stamp = "UPDATED: Tue., Mar. 14, 2025"
+    paras = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = ("<html><head><title>Pier vote</title></head><body><main><article>"
+            f'<header><h1>Port Wenlow votes to rebuild its old stone pier</h1><p class="standfirst">{deck}</p>'
+            f"<p>{stamp}</p></header>{paras}</article></main></body></html>")
+    result = extract_html(html, url="https://gazette.example/news/pier")
+    assert deck not in result["body"] and stamp not in result["body"]
+    assert result["body"].startswith(PARAGRAPHS[0])
+    wrapped = html.replace("</header>", "").replace("</article>", "</header></article>")
+    assert extract_html(wrapped, url="https://gazette.example/news/pier")["body"].startswith(deck)
