@@ -139,6 +139,51 @@ SHORT_FURNITURE_LINE = re.compile(
 NEWSLETTER_PROMO = re.compile(r"\b(?:subscribe|sign up|signup|sign-up)\b.{0,120}\b(?:newsletters?|inbox)\b|"
                               r"\b(?:newsletters?|inbox)\b.{0,120}\b(?:subscribe|sign up)\b", re.IGNORECASE)
 
+#: A call to action or a notice to the reader, anywhere in a short line (see ``is_call_to_action``): a login or
+#: subscription wall ("Sie sind aktuell nicht eingeloggt.", "To view the full story, please subscribe"), a
+#: newsletter or app promo ("Zum Newsletter anmelden", "... download the Nationnews apps for iOS and Android"),
+#: the outlet's own channels ("¡Mira lo que tiene nuestro canal de YouTube!"), push prompts, advertising
+#: disclosures ("*Werbung. Dieser Beitrag enthält Werbung", "We may receive compensation ..."), reading time,
+#: letters to the editor, RSS, comment moderation and membership appeals, "Lesen Sie hier: <headline>".
+#: First or second person and the outlet's voice, so a story that reports an app or a channel does not match.
+CALL_TO_ACTION = re.compile(
+    r"\b(?:sie\s+sind|du\s+bist)\s+(?:\w+\s+)?nicht\s+(?:eingeloggt|angemeldet)\b|\bbitte\s+(?:einloggen|anmelden)\b"
+    r"|\b(?:müssen|musst)\s+(?:sie\s+|du\s+)?(?:\w+\s+){0,3}?(?:eingeloggt|angemeldet)\s+sein\b|\bmust\s+be\s+logged\s+in\b"
+    r"|\b(?:log|sign)\s+in\s+(?:to|for)\s+(?:comment|continue|read|access|view|immediate)"
+    r"|\balready\s+a\s+subscriber\b|\bdéjà\s+abonné|\bya\s+eres\s+suscriptor|\bbereits\s+abonnent"
+    r"|\bnewsletter\b.{0,80}\b(?:anmelden|abonnieren|bestellen|erhalten\s+sie|signing\s+up|inscri|suscrib)"
+    r"|\b(?:anmelden|abonnieren|bestellen|signing\s+up|inscrivez-vous|suscr[íi]bete)\b.{0,80}\bnewsletter"
+    r"|\b(?:for|get)\s+(?:the\s+)?(?:latest|breaking)\b.{0,80}\bdownload\b.{0,60}\bapps?\b"
+    r"|\b(?:nuestro|our|unser(?:em|en)?|notre)\s+(?:\w+\s+)?(?:canal|channel|kanal|chaîne)\b|\btenemos\s+canal\b"
+    r"|\bpush[- ]?(?:notifications?|benachrichtigungen|mitteilungen)\b"
+    r"|^\W{0,3}(?:werbung|anzeige)\s*[-.:]|\b(?:contains|enthält)\s+(?:references\s+to\s+products|werbung)"
+    r"|\bwe\s+may\s+(?:receive|earn)\s+(?:a\s+)?(?:compensation|commission)"
+    r"|\bto\s+(?:view|read)\s+the\s+full\s+(?:story|article)|\bpour\s+(?:lire\s+la\s+suite|accéder\s+en\s+illimité)"
+    r"|\bpara\s+(?:seguir|continuar)\s+leyendo"
+    r"|\b(?:przeczytasz\s+w|lesezeit|temps\s+de\s+lecture|tiempo\s+de\s+lectura)\b"
+    r"|^\W{0,3}follow\s+(?:the\s+)?\w+(?:\s+\w+)?\s+on\s+(?:twitter|facebook|instagram|linkedin|whatsapp|telegram)\b"
+    r"|\bsubmit\s+(?:your|a)\s+letter\s+to\s+the\s+editor\b|\bnever\s+miss\b.{0,80}\b(?:sign(?:ing)?\s+up|newsletter|by\s+email)\b"
+    r"|\brss[- ]?feed\s+abonnieren\b|\bsubscribe\s+to\s+(?:our\s+|the\s+)?rss\b|^%d\s+(?:bloggers?|bloggern)\b"
+    r"|\b(?:kommentare?|comments?|comentários?|comentarios?|commentaires?)\b.{0,120}"
+    r"\b(?:erst\s+nach\s+(?:unserer\s+)?freigabe|moderated|moderador|modérés?)"
+    r"|\bhazte\s+(?:miembro|socio)\b|\bsupport\s+(?:our|independent)\s+journalism\b"
+    r"|\bunterstütze?n?\s+(?:sie\s+)?\w+\s+(?:bereits\s+)?(?:ab|mit)\s+\d"
+    r"|\bcancela\s+cuando\s+quieras\b|\bcancel\s+any\s?time\b|\bzapraszamy\b.{0,40}\bsubskrypcj"
+    r"|^\W{0,3}(?:lesen\s+sie\s+hier|dowiedz\s+się\s+więcej)\s*:"
+    r"|\bmit\s+der\s+(?:registrierung|anmeldung)\s+akzeptiere|\bby\s+(?:signing\s+up|registering|subscribing),?\s+you\s+agree",
+    re.IGNORECASE)
+#: Longest line ``CALL_TO_ACTION`` may drop: the notices run a sentence or two; a paragraph that says more is story.
+CALL_TO_ACTION_MAX_WORDS = 25
+#: A word every ``CALL_TO_ACTION`` match holds (lower-cased): a line with none is ruled out without the pattern,
+#: which costs four times as much as this look-up and runs on every short line of every page.
+_CALL_TO_ACTION_KEYS = (
+    "eingeloggt", "angemeldet", "einloggen", "anmelden", "logged", "log in", "sign in", "subscriber", "abonné",
+    "suscriptor", "abonnent", "newsletter", "download", "canal", "channel", "kanal", "chaîne", "push", "werbung",
+    "anzeige", "references to products", "compensation", "commission", "full story", "full article",
+    "lire la suite", "illimité", "leyendo", "przeczytasz", "lesezeit", "lecture", "lectura", "follow",
+    "letter to the editor", "never miss", "rss", "blogger", "freigabe", "moderat", "modéré", "hazte", "journalism",
+    "unterstütz", "cancel", "subskrypcj", "dowiedz", "lesen sie hier", "akzeptier", "you agree")
+
 #: Byline-position lines that credit no person: "by: KXRV 7 News Staff", "Redacción", "Staff Writer".
 STAFF_LINE = re.compile(
     r"^\W*(?:(?:by|por|par|von)\s*:?\s+)?(?:[\w .]+\s)?(?:staff(?:\s+writers?|\s+reports?)?|redacci[oó]n|r[ée]daction|"
@@ -195,12 +240,20 @@ def is_furniture_line(line: str) -> bool:
     if PROMO_LINE.match(text) or PROMO_LINE_I18N.match(text):
         return True
     norm = " ".join(text.split()).lower()
-    return bool(SHORT_FURNITURE_LINE.match(norm)) or is_newsletter_promo(norm)
+    return bool(SHORT_FURNITURE_LINE.match(norm)) or is_newsletter_promo(norm) or is_call_to_action(norm)
 
 
 def is_newsletter_promo(line: str) -> bool:
     """A short line (at most 14 words) asking the reader to subscribe to a newsletter."""
     return len(line.split()) <= 14 and bool(NEWSLETTER_PROMO.search(line))
+
+
+def is_call_to_action(line: str) -> bool:
+    """A short line (at most 25 words) with a call to action or a notice to the reader (``CALL_TO_ACTION``)."""
+    if len(line.split()) > CALL_TO_ACTION_MAX_WORDS:
+        return False
+    low = line.lower()
+    return any(key in low for key in _CALL_TO_ACTION_KEYS) and bool(CALL_TO_ACTION.search(line))
 
 
 def inline_related(line: str) -> str | None:
@@ -236,6 +289,8 @@ BODY_FURNITURE_PATTERNS: tuple[str, ...] = (
     _at_line_start(SHORT_FURNITURE_LINE),
     # is_newsletter_promo: at most 14 words on the line, the prompt anywhere in it.
     r"(?mi)^(?=[^\S\n]*(?:\S+[^\S\n]+){0,13}\S+[^\S\n]*$)[^\n]*?(?:" + NEWSLETTER_PROMO.pattern + ")",
+    # is_call_to_action: at most 25 words on the line, the notice anywhere in it.
+    r"(?mi)^(?=[^\S\n]*(?:\S+[^\S\n]+){0,24}\S+[^\S\n]*$)[^\n]*?(?:" + CALL_TO_ACTION.pattern + ")",
     r"(?im)^\W{0,3}(?:next in|most read in) \w+\s*$",
     r"(?im)^\W{0,3}others also read\s*$",
     r"(?im)^\W{0,3}file photo:",

@@ -60,12 +60,15 @@ _COMMENT_WINDOW = 8
 _COUNT_WORD = (r"(?:\d{1,5}|one|two|three|four|five|six|seven|eight|nine|ten|ein|eine|zwei|drei|vier|fünf|un|une|deux|"
                r"trois|uno|una|dos|tres|due|tre|um|uma|dois|três)")
 #: Where a blog's comment section opens: "10 thoughts on “Business focus”", "45 Gedanken zu „...“", "Leave a
-#: Reply", "Kommentar verfassen" (WordPress and Blogger print these in every theme and language).
+#: Reply", "Kommentar verfassen" (WordPress and Blogger print these in every theme and language), "Sign in to
+#: comment" (a login prompt, furniture itself, that heads the thread).
 _COMMENTS_HEADING = re.compile(
     r"^\W{0,3}(?:" + _COUNT_WORD + r"\s+(?:thoughts?|responses?|comments?|replies|reactions?|kommentare?|antworten|gedanken|"
     r"réponses?|commentaires?|comentarios?|respuestas?|commenti|risposte|comentários?|respostas?)\s+(?:on|to|zu|auf|für|"
     r"sur|à|pour|en|a|para|sobre|su|per|em)\s+\S.{0,250}"
     r"|(?:leave\s+a\s+(?:reply|comment)|post\s+a\s+comment|add\s+a\s+comment|comments\s+are\s+closed|"
+    r"(?:sign|log)\s+in\s+to\s+(?:comment|reply)|(?:you\s+)?must\s+be\s+logged\s+in\s+to\s+(?:post|leave|write)\s+a\s+comment|"
+    r"(?:du\s+musst|sie\s+müssen)\s+eingeloggt\s+sein,?\s+um\s+(?:einen\s+)?kommentar|"
     r"schreibe\s+einen\s+kommentar|kommentar\s+(?:verfassen|schreiben|hinterlassen)|hinterlasse\s+einen\s+kommentar|"
     r"laisse[rz]\s+un\s+commentaire|deja\s+(?:un|tu)\s+comentario|lascia\s+un\s+commento|deixe\s+(?:um|seu)\s+comentário)"
     r"\b.{0,40})$", re.I)

@@ -25,6 +25,17 @@ FURNITURE = [
     "You may also like...", "This slideshow requires JavaScript.",
     "Click to share on Facebook (Opens in new window) Click to share on X (Opens in new window)",
     "Updated Nov 19, 6:55 AM; Posted Nov 19, 6:51 AM", "Posted 19 November 2024 at 14:05 GMT",
+    # Calls to action and notices to the reader (is_call_to_action), as sites in several languages print them.
+    "You must be logged in to post a comment.", "Sie sind aktuell nicht eingeloggt.",
+    "To view the full story, please subscribe to The Harbour Times. Choose an annual or a weekly pass.",
+    "Zum Newsletter anmelden", "Never miss the latest news by signing up to our newsletter today!",
+    "For the latest stories and breaking news updates download the Harbour Times apps for iOS and Android.",
+    "¡Mira lo que tiene nuestro canal de YouTube!", "Harbour Times Would Like To Send You Push Notifications.",
+    "*Werbung. Dieser Beitrag enthält Werbung für Hafenmode.", "Pour lire la suite",
+    "We may receive compensation when you click on links to those products.", "Lesezeit: 4 Minuten",
+    "Submit a letter to the editor or write to letters@harbourtimes.example.", "RSS-Feed abonnieren",
+    "Keine Kommentare (Kommentare erscheinen erst nach unserer Freigabe)", "%d Bloggern gefällt das:",
+    "HAZTE MIEMBRO Y DISFRUTA DE BENEFICIOS EXCLUSIVOS", "Lesen Sie hier: Streit um den neuen Kai geht weiter",
 ]
 #: Whole-line rules as the cleaners apply them; each one's lines must be flagged by the gate.
 LINE_RULES = {"PROMO_LINE": furniture.PROMO_LINE, "PROMO_LINE_I18N": furniture.PROMO_LINE_I18N,
@@ -86,6 +97,28 @@ def test_the_gate_flags_short_newsletter_prompts_and_only_short_ones(words: list
     assert bool(body_furniture(in_body(line))) == is_furniture_line(line)
 
 
+@pytest.mark.parametrize("line", [
+    "The minister posted the video on his YouTube channel on Monday.",
+    "The new ferry app for iOS and Android lets passengers download tickets before they board.",
+    "Nichols National Bank will become a member of the group, the companies said.",
+    "Readers who want the full story of the pier can find it in the town archive, the council said.",
+    "Der Hafenmeister sagte, er sei nicht angemeldet gewesen, als die Fähre anlegte.",
+])
+def test_story_lines_that_mention_apps_channels_or_members_stay(line: str) -> None:
+    assert not is_furniture_line(line)
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=st.lists(st.from_regex(r"[a-z]{1,9}", fullmatch=True), min_size=0, max_size=30),
+       prompt=st.sampled_from(["you must be logged in", "zum newsletter anmelden", "get push notifications",
+                               "submit a letter to the editor", "pour lire la suite"]))
+def test_the_gate_flags_short_calls_to_action_and_only_short_ones(words: list[str], prompt: str) -> None:
+    """A notice runs a sentence or two; the same words in a paragraph that says more are story."""
+    line = " ".join([*words, prompt])
+    assert furniture.is_call_to_action(line) == (len(line.split()) <= furniture.CALL_TO_ACTION_MAX_WORDS)
+    assert bool(body_furniture(in_body(line))) == is_furniture_line(line)
+
+
 def test_both_cleaners_drop_the_furniture_the_gate_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     lines = [line for line in FURNITURE if line != "Photo: Getty Images"]  # captions become image_captions
     scrape = "\n\n".join(["Harbour channel reopens after wreck is cleared", PROSE[0], *lines[:10], PROSE[1],
@@ -142,3 +175,13 @@ def test_photo_credits_in_the_forms_captions_carry_them(line: str) -> None:
 ])
 def test_headlines_and_bylines_carry_no_photo_credit(line: str) -> None:
     assert not furniture.has_photo_credit(line)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_the_call_to_action_look_up_never_rules_out_a_match(data: st.DataObject) -> None:
+    """Lines generated from the pattern itself: each holds one of the words the cheap look-up asks for."""
+    raw = data.draw(st.from_regex(furniture.CALL_TO_ACTION, alphabet=LATIN))
+    line = " ".join(raw.split())
+    assume(furniture.CALL_TO_ACTION.search(line) and len(line.split()) <= furniture.CALL_TO_ACTION_MAX_WORDS)
+    assert furniture.is_call_to_action(line), line
